@@ -1,0 +1,129 @@
+"""Render Flink's configuration file (`config.yaml`) and its logging configuration.
+
+Flink 1.19 and newer read the standard-YAML `config.yaml` (2.0 dropped the legacy
+`flink-conf.yaml`), so that is the only file rendered. Keys are written flat
+(`taskmanager.memory.process.size: 1728m`), which every supported line accepts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from components import ports
+from components.quantities import format_flink_memory_size
+from components.settings import ClusterSettings
+
+CONFIG_FILE = "config.yaml"
+LOG4J_CONSOLE_FILE = "log4j-console.properties"
+LOG4J_CLI_FILE = "log4j-cli.properties"
+
+# Where the pods keep what Flink writes; the root filesystem is read-only.
+CONF_DIR = "/opt/flink/conf"
+LOG_DIR = "/opt/flink/log"
+TMP_DIR = "/tmp"
+
+_LOG4J_CONSOLE = """\
+# Rendered by flink-session. Logs go to stdout (for kubectl logs and the node's log
+# collector) and to a small rolling file that the Flink web UI shows.
+monitorInterval = 30
+rootLogger.level = INFO
+rootLogger.appenderRef.console.ref = ConsoleAppender
+rootLogger.appenderRef.rolling.ref = RollingFileAppender
+
+logger.pekko.name = org.apache.pekko
+logger.pekko.level = INFO
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = INFO
+logger.hadoop.name = org.apache.hadoop
+logger.hadoop.level = WARN
+logger.zookeeper.name = org.apache.zookeeper
+logger.zookeeper.level = INFO
+logger.netty.name = org.apache.flink.shaded.netty4.io.netty.channel.DefaultChannelPipeline
+logger.netty.level = OFF
+
+appender.console.name = ConsoleAppender
+appender.console.type = CONSOLE
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+
+# Bounded so the log volume (an emptyDir with a size limit) never fills up.
+appender.rolling.name = RollingFileAppender
+appender.rolling.type = RollingFile
+appender.rolling.append = true
+appender.rolling.fileName = ${sys:log.file}
+appender.rolling.filePattern = ${sys:log.file}.%i
+appender.rolling.layout.type = PatternLayout
+appender.rolling.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+appender.rolling.policies.type = Policies
+appender.rolling.policies.size.type = SizeBasedTriggeringPolicy
+appender.rolling.policies.size.size = 20MB
+appender.rolling.strategy.type = DefaultRolloverStrategy
+appender.rolling.strategy.max = 3
+"""
+
+_LOG4J_CLI = """\
+# Rendered by flink-session: the `flink` CLI inside a pod logs to stderr only.
+rootLogger.level = WARN
+rootLogger.appenderRef.console.ref = ConsoleAppender
+appender.console.name = ConsoleAppender
+appender.console.type = CONSOLE
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+"""
+
+
+def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any]:
+    """Every Flink option of the cluster: the component's own, then the user's extra options."""
+    names = settings.names
+    owned: dict[str, Any] = {
+        "jobmanager.rpc.address": names.jobmanager_service_fqdn,
+        "jobmanager.rpc.port": ports.JOBMANAGER_RPC,
+        "jobmanager.bind-host": "0.0.0.0",
+        "blob.server.port": ports.BLOB_SERVER,
+        "query.server.port": ports.QUERY_SERVER,
+        "rest.address": names.rest_service_fqdn,
+        "rest.port": ports.REST,
+        "rest.bind-address": "0.0.0.0",
+        "taskmanager.bind-host": "0.0.0.0",
+        "taskmanager.rpc.port": ports.TASKMANAGER_RPC,
+        "taskmanager.data.port": ports.TASKMANAGER_DATA,
+        "taskmanager.numberOfTaskSlots": settings.task_manager.slots,
+        "parallelism.default": settings.parallelism,
+        "taskmanager.memory.process.size": format_flink_memory_size(settings.task_manager.memory_bytes),
+        "jobmanager.memory.process.size": format_flink_memory_size(settings.job_manager.memory_bytes),
+        "io.tmp.dirs": TMP_DIR,
+        "env.log.dir": LOG_DIR,
+    }
+    user = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.flink_configuration.items()}
+    return MappingProxyType({**owned, **user})
+
+
+def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> str:
+    """The config.yaml text, keys sorted so the same settings always give the same bytes."""
+    header = "# Rendered by flink-session from the stack's settings; edit the stack, not this file.\n"
+    return header + yaml.safe_dump(dict(options), sort_keys=True, default_flow_style=False)
+
+
+def render_config_files(settings: ClusterSettings) -> dict[str, str]:
+    """The files of Flink's conf directory, as the ConfigMap holds them."""
+    return {
+        CONFIG_FILE: render_config_yaml(render_flink_options(settings)),
+        LOG4J_CONSOLE_FILE: _LOG4J_CONSOLE,
+        LOG4J_CLI_FILE: _LOG4J_CLI,
+    }
+
+
+def config_checksum(files: dict[str, str]) -> str:
+    """A digest of the conf files; it goes on the pod templates so any change rolls the pods."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(files[name].encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,314 @@
+"""Typed, immutable, validated settings for one or more Flink session clusters.
+
+`parse_stack_config` is the only entry point: it takes the stack's configuration as
+plain data (what `pulumi.Config.get_object` returns), validates all of it, and
+either returns resolved settings or raises one `ConfigError` listing every problem
+with its key path, its value and what would be accepted. It never imports Pulumi,
+so tests pass plain dicts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from components.errors import ConfigError, Problem
+from components.images import ImageReference, parse_image
+from components.naming import OWNED_LABEL_KEYS, ClusterNames
+from components.owned_keys import OWNED_FLINK_KEYS
+from components.spec import ClusterSpec, NetworkSpec, SchedulingSpec
+from components.versions import FlinkVersion, parse_flink_version
+
+FlinkScalar = str | int | float | bool
+FlinkValue = FlinkScalar | tuple[FlinkScalar, ...]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+@dataclass(frozen=True)
+class TaskManagerSettings:
+    slots: int
+    replicas: int
+    cpu_millis: int
+    memory_bytes: int
+    replicas_derived: bool
+    cpu_limit_millis: int | None = None
+    scratch_bytes: int = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class JobManagerSettings:
+    cpu_millis: int
+    memory_bytes: int
+    cpu_limit_millis: int | None = None
+    scratch_bytes: int = 1024**3
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """One session cluster, resolved: every default applied, every derived value computed."""
+
+    name: str
+    namespace: str
+    create_namespace: bool
+    protect_namespace: bool
+    flink_version: FlinkVersion
+    image: ImageReference
+    image_pull_policy: str
+    parallelism: int
+    task_manager: TaskManagerSettings
+    job_manager: JobManagerSettings
+    scheduling: SchedulingSpec = field(default_factory=SchedulingSpec)
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    flink_configuration: Mapping[str, FlinkValue] = field(default_factory=lambda: MappingProxyType({}))
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    annotations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def names(self) -> ClusterNames:
+        return ClusterNames(cluster=self.name, namespace=self.namespace)
+
+    @property
+    def total_slots(self) -> int:
+        return self.task_manager.slots * self.task_manager.replicas
+
+
+def key_path(prefix: str, loc: tuple[Any, ...]) -> str:
+    """Render a location the way `pulumi config set --path` spells it."""
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            path += f".{part}"
+        else:
+            path += f'["{part}"]'
+    return path
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys accepted at `loc` inside `model`, by walking the field annotations."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            by_alias = {f.alias or n: f for n, f in current.model_fields.items()}
+            if part not in by_alias:
+                return []
+            current = by_alias[part].annotation
+        elif get_origin(current) in (dict, Mapping):
+            current = get_args(current)[1]
+        # unwrap Optional / Annotated
+        args = [a for a in get_args(current) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if args:
+            current = args[0]
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        path = key_path(prefix, loc)
+        kind = item["type"]
+        if kind == "missing":
+            problems.append(Problem(path, "is required", has_value=False))
+        elif kind == "extra_forbidden":
+            known = _known_keys(ClusterSpec, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem(path, f"is not a known key; {hint}known keys here: {', '.join(known)}", item["input"]))
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            message = re.sub(r"^Input should be", "must be", message)
+            problems.append(Problem(path, message, item["input"]))
+    return problems
+
+
+def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> TaskManagerSettings | None:
+    tm = spec.task_manager
+    path = f"{prefix}.taskManager"
+    per_pod = {"cpu": tm.cpu, "memory": tm.memory}
+    per_slot = {"cpuPerSlot": tm.cpu_per_slot, "memoryPerSlot": tm.memory_per_slot}
+    pod_given = [k for k, v in per_pod.items() if v is not None]
+    slot_given = [k for k, v in per_slot.items() if v is not None]
+    if pod_given and slot_given:
+        problems.append(
+            Problem(
+                path,
+                f"sets both per-pod ({', '.join(pod_given)}) and per-slot ({', '.join(slot_given)}) resources; "
+                "use exactly one style: cpu + memory, or cpuPerSlot + memoryPerSlot",
+                has_value=False,
+            )
+        )
+        return None
+    if not pod_given and not slot_given:
+        problems.append(
+            Problem(path, "needs resources: either cpu + memory (per pod) or cpuPerSlot + memoryPerSlot", has_value=False)
+        )
+        return None
+    style = per_pod if pod_given else per_slot
+    missing = [k for k, v in style.items() if v is None]
+    if missing:
+        problems.append(
+            Problem(f"{path}.{missing[0]}", f"is required together with {', '.join(k for k in style if k not in missing)}", has_value=False)
+        )
+        return None
+    if pod_given:
+        assert tm.cpu is not None and tm.memory is not None
+        cpu, memory = tm.cpu, tm.memory
+    else:
+        assert tm.cpu_per_slot is not None and tm.memory_per_slot is not None
+        cpu, memory = tm.cpu_per_slot * tm.slots, tm.memory_per_slot * tm.slots
+
+    if tm.cpu_limit is not None and tm.cpu_limit < cpu:
+        problems.append(
+            Problem(f"{path}.cpuLimit", f"is below the CPU request of {cpu}m; use at least {cpu}m or omit it", tm.cpu_limit)
+        )
+        return None
+    extras = {"cpu_limit_millis": tm.cpu_limit, "scratch_bytes": tm.scratch_size}
+    needed = math.ceil(spec.parallelism / tm.slots)
+    if tm.replicas is None:
+        return TaskManagerSettings(tm.slots, needed, cpu, memory, replicas_derived=True, **extras)
+    if tm.replicas * tm.slots < spec.parallelism:
+        problems.append(
+            Problem(
+                f"{path}.replicas",
+                f"gives {tm.replicas} x {tm.slots} = {tm.replicas * tm.slots} slots, fewer than "
+                f"{prefix}.parallelism {spec.parallelism}; use at least {needed} replicas, or omit replicas to derive it",
+                tm.replicas,
+            )
+        )
+        return None
+    return TaskManagerSettings(tm.slots, tm.replicas, cpu, memory, replicas_derived=False, **extras)
+
+
+def _check_flink_configuration(options: Mapping[str, object], prefix: str, problems: list[Problem]) -> dict[str, FlinkValue]:
+    accepted: dict[str, FlinkValue] = {}
+    for key, value in options.items():
+        path = key_path(prefix, ("flinkConfiguration", key))
+        if key in OWNED_FLINK_KEYS:
+            problems.append(Problem(path, f"is set by flink-session and may not be overridden: {OWNED_FLINK_KEYS[key]}", value))
+            continue
+        if isinstance(value, (str, int, float, bool)):
+            accepted[key] = value
+        elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
+            accepted[key] = tuple(value)
+        else:
+            problems.append(Problem(path, "must be a string, number, boolean, or a list of those", value))
+    return accepted
+
+
+def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, problems: list[Problem]) -> None:
+    for key, value in entries.items():
+        path = key_path(prefix, (kind, key))
+        prefix_part, _, name_part = key.rpartition("/")
+        if prefix_part and (len(prefix_part) > 253 or not _DNS_SUBDOMAIN.match(prefix_part)):
+            problems.append(Problem(path, "has a key prefix that is not a DNS subdomain (e.g. 'example.com/team')", key))
+        elif len(name_part) > 63 or not _LABEL_NAME.match(name_part):
+            problems.append(
+                Problem(path, "is not a valid key: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", key)
+            )
+        elif kind == "labels" and key in OWNED_LABEL_KEYS:
+            problems.append(Problem(path, "is set by flink-session and used in selectors; choose another label key", value))
+        elif kind == "labels" and isinstance(value, str) and value and (len(value) > 63 or not _LABEL_NAME.match(value)):
+            problems.append(
+                Problem(path, "is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", value)
+            )
+
+
+def _check_image_matches_version(image: ImageReference, version: FlinkVersion, path: str, problems: list[Problem]) -> None:
+    """An official image whose tag names another Flink line would run a different Flink than configured."""
+    tag_version = image.official_flink_line()
+    if tag_version is not None and tag_version != version.line:
+        problems.append(
+            Problem(
+                path,
+                f"is the official image for Flink {tag_version[0]}.{tag_version[1]}, but flinkVersion is {version}; "
+                "make them agree",
+                str(image),
+            )
+        )
+
+
+def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings | None, list[Problem]]:
+    """Validate one cluster's raw config; return its settings (if valid) and every problem found."""
+    if not isinstance(raw, Mapping):
+        return None, [Problem(prefix, "must be a mapping of cluster settings (name, flinkVersion, parallelism, ...)", raw)]
+    # Checks of free-form maps run on the raw input so that their problems are
+    # reported together with the structural ones.
+    problems: list[Problem] = []
+    raw_options = raw.get("flinkConfiguration")
+    options = _check_flink_configuration(raw_options, prefix, problems) if isinstance(raw_options, Mapping) else {}
+    for kind in ("labels", "annotations"):
+        entries = raw.get(kind)
+        if isinstance(entries, Mapping):
+            _check_metadata(kind, {str(k): v for k, v in entries.items()}, prefix, problems)
+    try:
+        spec = ClusterSpec.model_validate(dict(raw))
+    except ValidationError as exc:
+        return None, _problems_from_pydantic(exc, prefix) + problems
+
+    version: FlinkVersion | None = None
+    try:
+        version = parse_flink_version(spec.flink_version)
+    except ValueError as exc:
+        problems.append(Problem(f"{prefix}.flinkVersion", str(exc), spec.flink_version))
+
+    image: ImageReference | None = None
+    image_text = spec.image if spec.image is not None else (version.default_image() if version else None)
+    if image_text is not None:
+        try:
+            image = parse_image(image_text)
+        except ValueError as exc:
+            problems.append(Problem(f"{prefix}.image", str(exc), image_text))
+    if image is not None and version is not None:
+        _check_image_matches_version(image, version, f"{prefix}.image", problems)
+
+    task_manager = _resolve_task_manager(spec, prefix, problems)
+    jm = spec.job_manager
+    if jm.cpu_limit is not None and jm.cpu_limit < jm.cpu:
+        problems.append(
+            Problem(f"{prefix}.jobManager.cpuLimit", f"is below the CPU request of {jm.cpu}m; use at least {jm.cpu}m or omit it", jm.cpu_limit)
+        )
+
+    if problems or version is None or image is None or task_manager is None:
+        return None, problems
+    settings = ClusterSettings(
+        name=spec.name,
+        namespace=spec.namespace or spec.name,
+        create_namespace=spec.create_namespace,
+        protect_namespace=spec.protect_namespace,
+        flink_version=version,
+        image=image,
+        image_pull_policy=spec.image_pull_policy,
+        parallelism=spec.parallelism,
+        task_manager=task_manager,
+        job_manager=JobManagerSettings(jm.cpu, jm.memory, jm.cpu_limit, jm.scratch_size),
+        scheduling=spec.scheduling,
+        network=spec.network,
+        flink_configuration=MappingProxyType(options),
+        labels=MappingProxyType(dict(spec.labels)),
+        annotations=MappingProxyType(dict(spec.annotations)),
+    )
+    return settings, []
+
+
+def parse_stack_config(config: Mapping[str, object]) -> tuple[ClusterSettings, ...]:
+    """Validate the project's configuration (`cluster` key); raise ConfigError with every problem."""
+    if "cluster" not in config or config["cluster"] is None:
+        raise ConfigError([Problem("cluster", "is required: set flink-session:cluster in the stack file", has_value=False)])
+    settings, problems = parse_cluster(config["cluster"], "cluster")
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return (settings,)
