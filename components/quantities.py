@@ -67,10 +67,7 @@ def parse_memory(value: object) -> int:
     total = int(amount)
     if total % MIB:
         lower, upper = total // MIB, total // MIB + 1
-        raise QuantityError(
-            f"is {total} bytes, not a whole number of MiB; Flink would round it, "
-            f"so use {lower}Mi or {upper}Mi"
-        )
+        raise QuantityError(f"is {total} bytes, not a whole number of MiB; Flink would round it, so use {lower}Mi or {upper}Mi")
     return total
 
 
@@ -136,7 +133,7 @@ def parse_flink_memory_size(value: object) -> int:
     if not match:
         raise QuantityError("is not a Flink memory size (a whole number and a unit: b, k, m, g, t)")
     number, unit = match.groups()
-    factor = _FLINK_UNITS.get(unit.lower(), None) if unit else 1
+    factor = _FLINK_UNITS.get(unit.lower()) if unit else 1
     if factor is None:
         raise QuantityError(f"has an unknown unit {unit!r} (Flink accepts b, k/kb, m/mb, g/gb, t/tb)")
     return int(number) * factor

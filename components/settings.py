@@ -135,62 +135,66 @@ def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem
     return problems
 
 
-def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> TaskManagerSettings | None:
+def _task_manager_pod_resources(spec: ClusterSpec, path: str, problems: list[Problem]) -> tuple[int, int] | None:
+    """The TaskManager pod's (millicores, bytes), from exactly one of the two resource styles."""
     tm = spec.task_manager
-    path = f"{prefix}.taskManager"
     per_pod = {"cpu": tm.cpu, "memory": tm.memory}
     per_slot = {"cpuPerSlot": tm.cpu_per_slot, "memoryPerSlot": tm.memory_per_slot}
     pod_given = [k for k, v in per_pod.items() if v is not None]
     slot_given = [k for k, v in per_slot.items() if v is not None]
     if pod_given and slot_given:
-        problems.append(
-            Problem(
-                path,
-                f"sets both per-pod ({', '.join(pod_given)}) and per-slot ({', '.join(slot_given)}) resources; "
-                "use exactly one style: cpu + memory, or cpuPerSlot + memoryPerSlot",
-                has_value=False,
-            )
+        message = (
+            f"sets both per-pod ({', '.join(pod_given)}) and per-slot ({', '.join(slot_given)}) resources; "
+            "use exactly one style: cpu + memory, or cpuPerSlot + memoryPerSlot"
         )
+        problems.append(Problem(path, message, has_value=False))
         return None
     if not pod_given and not slot_given:
-        problems.append(
-            Problem(path, "needs resources: either cpu + memory (per pod) or cpuPerSlot + memoryPerSlot", has_value=False)
-        )
+        message = "needs resources: either cpu + memory (per pod) or cpuPerSlot + memoryPerSlot"
+        problems.append(Problem(path, message, has_value=False))
         return None
     style = per_pod if pod_given else per_slot
     missing = [k for k, v in style.items() if v is None]
     if missing:
-        problems.append(
-            Problem(f"{path}.{missing[0]}", f"is required together with {', '.join(k for k in style if k not in missing)}", has_value=False)
-        )
+        others = ", ".join(k for k in style if k not in missing)
+        problems.append(Problem(f"{path}.{missing[0]}", f"is required together with {others}", has_value=False))
         return None
-    if pod_given:
-        assert tm.cpu is not None and tm.memory is not None
-        cpu, memory = tm.cpu, tm.memory
-    else:
-        assert tm.cpu_per_slot is not None and tm.memory_per_slot is not None
-        cpu, memory = tm.cpu_per_slot * tm.slots, tm.memory_per_slot * tm.slots
+    cpu, memory = (v for v in style.values() if v is not None)
+    factor = 1 if pod_given else tm.slots
+    return cpu * factor, memory * factor
 
-    if tm.cpu_limit is not None and tm.cpu_limit < cpu:
+
+def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> TaskManagerSettings | None:
+    tm = spec.task_manager
+    path = f"{prefix}.taskManager"
+    resources = _task_manager_pod_resources(spec, path, problems)
+    needed = math.ceil(spec.parallelism / tm.slots)
+    replicas = needed if tm.replicas is None else tm.replicas
+    valid = resources is not None
+    if tm.replicas is not None and tm.replicas * tm.slots < spec.parallelism:
+        message = (
+            f"gives {tm.replicas} x {tm.slots} = {tm.replicas * tm.slots} slots, fewer than "
+            f"{prefix}.parallelism {spec.parallelism}; use at least {needed} replicas, or omit replicas to derive it"
+        )
+        problems.append(Problem(f"{path}.replicas", message, tm.replicas))
+        valid = False
+    if resources is not None and tm.cpu_limit is not None and tm.cpu_limit < resources[0]:
+        cpu = resources[0]
         problems.append(
             Problem(f"{path}.cpuLimit", f"is below the CPU request of {cpu}m; use at least {cpu}m or omit it", tm.cpu_limit)
         )
+        valid = False
+    if not valid or resources is None:
         return None
-    extras = {"cpu_limit_millis": tm.cpu_limit, "scratch_bytes": tm.scratch_size}
-    needed = math.ceil(spec.parallelism / tm.slots)
-    if tm.replicas is None:
-        return TaskManagerSettings(tm.slots, needed, cpu, memory, replicas_derived=True, **extras)
-    if tm.replicas * tm.slots < spec.parallelism:
-        problems.append(
-            Problem(
-                f"{path}.replicas",
-                f"gives {tm.replicas} x {tm.slots} = {tm.replicas * tm.slots} slots, fewer than "
-                f"{prefix}.parallelism {spec.parallelism}; use at least {needed} replicas, or omit replicas to derive it",
-                tm.replicas,
-            )
-        )
-        return None
-    return TaskManagerSettings(tm.slots, tm.replicas, cpu, memory, replicas_derived=False, **extras)
+    return TaskManagerSettings(
+        slots=tm.slots,
+        replicas=replicas,
+        cpu_millis=resources[0],
+        memory_bytes=resources[1],
+        replicas_derived=tm.replicas is None,
+        cpu_limit_millis=tm.cpu_limit,
+        scratch_bytes=tm.scratch_size,
+    )
 
 
 def _check_flink_configuration(options: Mapping[str, object], prefix: str, problems: list[Problem]) -> dict[str, FlinkValue]:
@@ -217,13 +221,19 @@ def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, probl
             problems.append(Problem(path, "has a key prefix that is not a DNS subdomain (e.g. 'example.com/team')", key))
         elif len(name_part) > 63 or not _LABEL_NAME.match(name_part):
             problems.append(
-                Problem(path, "is not a valid key: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", key)
+                Problem(
+                    path, "is not a valid key: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", key
+                )
             )
         elif kind == "labels" and key in OWNED_LABEL_KEYS:
             problems.append(Problem(path, "is set by flink-session and used in selectors; choose another label key", value))
         elif kind == "labels" and isinstance(value, str) and value and (len(value) > 63 or not _LABEL_NAME.match(value)):
             problems.append(
-                Problem(path, "is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", value)
+                Problem(
+                    path,
+                    "is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+                    value,
+                )
             )
 
 
@@ -279,7 +289,11 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
     jm = spec.job_manager
     if jm.cpu_limit is not None and jm.cpu_limit < jm.cpu:
         problems.append(
-            Problem(f"{prefix}.jobManager.cpuLimit", f"is below the CPU request of {jm.cpu}m; use at least {jm.cpu}m or omit it", jm.cpu_limit)
+            Problem(
+                f"{prefix}.jobManager.cpuLimit",
+                f"is below the CPU request of {jm.cpu}m; use at least {jm.cpu}m or omit it",
+                jm.cpu_limit,
+            )
         )
 
     if problems or version is None or image is None or task_manager is None:

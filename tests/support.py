@@ -55,11 +55,19 @@ def _ints(value: Any) -> Any:
     return value
 
 
-def run_program(config: Mapping[str, Any], stack: str = "test", preview: bool = False) -> tuple[list[Registered], dict[str, Any]]:
-    """Run the real __main__.py under Pulumi mocks; return what it registered and what it exported."""
+def run_program(
+    config: Mapping[str, Any],
+    stack: str = "test",
+    preview: bool = False,
+    sink: list[Registered] | None = None,
+) -> tuple[list[Registered], dict[str, Any]]:
+    """Run the real __main__.py under Pulumi mocks; return what it registered and what it exported.
+
+    `sink`, if given, receives registrations as they happen (so a failing run can be inspected).
+    """
     import pulumi  # noqa: PLC0415 - the pure tiers never import Pulumi
 
-    registered: list[Registered] = []
+    registered: list[Registered] = sink if sink is not None else []
 
     class RecordingMocks(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
@@ -95,8 +103,9 @@ def run_program(config: Mapping[str, Any], stack: str = "test", preview: bool = 
 
     evaluate()
     # The mock monitor knows each resource's URN, which encodes its parent chain.
-    urns = {urn.rsplit("::", 1)[1] + "/" + urn.split("::")[2].split("$")[-1]: urn
-            for urn in pulumi.runtime.settings.get_monitor().resources}
+    monitor = pulumi.runtime.settings.get_monitor()
+    assert isinstance(monitor, pulumi.runtime.mocks.MockMonitor)
+    urns = {urn.rsplit("::", 1)[1] + "/" + urn.split("::")[2].split("$")[-1]: urn for urn in monitor.resources}
     for item in registered:
         item.urn = urns.get(f"{item.name}/{item.type}", "")
     resolved = {name: _resolve(value) for name, value in exported.items()}

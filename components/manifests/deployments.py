@@ -28,6 +28,7 @@ STARTUP_FAILURE_THRESHOLD = 60
 
 def _pod_template(
     settings: ClusterSettings,
+    *,
     component: str,
     config_map_name: str,
     container: dict[str, Any],
@@ -100,7 +101,14 @@ def jobmanager_deployment(settings: ClusterSettings, config_map_name: str) -> di
             # Without HA two JobManagers would each run their own jobs: never overlap them.
             "strategy": {"type": "Recreate"},
             "selector": {"matchLabels": selector},
-            "template": _pod_template(settings, JOBMANAGER, config_map_name, container, jm.scratch_bytes, {}),
+            "template": _pod_template(
+                settings,
+                component=JOBMANAGER,
+                config_map_name=config_map_name,
+                container=container,
+                scratch_bytes=jm.scratch_bytes,
+                extra_spec={},
+            ),
         },
     }
 
@@ -142,6 +150,13 @@ def taskmanager_deployment(settings: ClusterSettings, config_map_name: str) -> d
             # Bring a new TaskManager up before an old one goes, so free slots never drop.
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
             "selector": {"matchLabels": settings.names.selector_labels(TASKMANAGER)},
-            "template": _pod_template(settings, TASKMANAGER, config_map_name, container, tm.scratch_bytes, extra),
+            "template": _pod_template(
+                settings,
+                component=TASKMANAGER,
+                config_map_name=config_map_name,
+                container=container,
+                scratch_bytes=tm.scratch_bytes,
+                extra_spec=extra,
+            ),
         },
     }

@@ -1,0 +1,138 @@
+"""The real __main__.py under Pulumi mocks, for each stack file and for bad input.
+
+Asserts what the program registers (as the engine would receive it): the set of
+objects, parentage under the component, concrete fields, and the stack outputs;
+and that invalid config stops the program before any resource is registered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from tests.support import STACKS, Registered, by_kind, minimal_cluster, run_program, stack_config
+
+pytestmark = pytest.mark.mocks
+
+COMPONENT = "flink-session:index:FlinkSessionCluster"
+
+
+def one(registered: list[Registered], kind: str, name: str) -> dict[str, Any]:
+    (match,) = [r for r in registered if r.type == kind and r.name == name]
+    return match.inputs
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack_run(request: pytest.FixtureRequest) -> tuple[str, list[Registered], dict[str, Any]]:
+    stack = request.param
+    registered, outputs = run_program(stack_config(stack), stack)
+    return stack, registered, outputs
+
+
+def test_registers_the_session_cluster_objects(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    _, registered, _ = stack_run
+    kinds = sorted(r.type for r in registered)
+    assert kinds.count("kubernetes:apps/v1:Deployment") == 2
+    assert kinds.count("kubernetes:core/v1:Service") == 2
+    assert kinds.count("kubernetes:core/v1:ConfigMap") == 1
+    assert kinds.count("kubernetes:core/v1:Namespace") == 1
+    assert kinds.count(COMPONENT) == 1
+
+
+def test_every_child_is_parented_by_the_component(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    _, registered, _ = stack_run
+    children = [r for r in registered if r.type != COMPONENT]
+    assert children
+    for child in children:
+        assert f"::flink-session::{COMPONENT}$" in child.urn, child.urn
+
+
+def test_deployments_and_services_agree(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    stack, registered, _ = stack_run
+    config = stack_config(stack)["cluster"]
+    name = config["name"]
+    jm = one(registered, "kubernetes:apps/v1:Deployment", f"{name}-jobmanager")
+    tm = one(registered, "kubernetes:apps/v1:Deployment", f"{name}-taskmanager")
+    for deployment in (jm, tm):
+        assert deployment["metadata"]["namespace"] == config["namespace"]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    for service_name in (f"{name}-jobmanager-service", f"{name}-rest-service"):
+        service = one(registered, "kubernetes:core/v1:Service", service_name)
+        assert service["spec"]["selector"].items() <= jm["spec"]["template"]["metadata"]["labels"].items()
+    rest = one(registered, "kubernetes:core/v1:Service", f"{name}-rest-service")
+    assert rest["spec"]["ports"] == [{"name": "rest", "port": 8081, "targetPort": "rest", "protocol": "TCP"}]
+    assert rest["spec"]["type"] == "ClusterIP"
+    assert jm["spec"]["replicas"] == 1
+
+
+def test_configmap_is_mounted_by_its_generated_name(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    stack, registered, _ = stack_run
+    name = stack_config(stack)["cluster"]["name"]
+    tm = one(registered, "kubernetes:apps/v1:Deployment", f"{name}-taskmanager")
+    volume = next(v for v in tm["spec"]["template"]["spec"]["volumes"] if v["name"] == "flink-config")
+    assert volume["configMap"]["name"] == f"{name}-config-mock1234"
+
+
+def test_configmap_content_matches_the_stack(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    stack, registered, outputs = stack_run
+    config = stack_config(stack)["cluster"]
+    (cm,) = by_kind(registered, "kubernetes:core/v1:ConfigMap")
+    options = yaml.safe_load(cm.inputs["data"]["config.yaml"])
+    assert options["taskmanager.numberOfTaskSlots"] == config["taskManager"]["slots"]
+    assert options["parallelism.default"] == config["parallelism"]
+    tm = one(registered, "kubernetes:apps/v1:Deployment", f"{config['name']}-taskmanager")
+    assert tm["spec"]["replicas"] == outputs["taskManagers"]
+
+
+def test_stack_outputs(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    stack, _, outputs = stack_run
+    config = stack_config(stack)["cluster"]
+    ns, name = config["namespace"], config["name"]
+    assert outputs["namespace"] == ns
+    assert outputs["jobManagerService"] == f"{name}-jobmanager.{ns}.svc:6123"
+    assert outputs["restEndpoint"] == f"http://{name}-rest.{ns}.svc:8081"
+    assert outputs["totalSlots"] == outputs["taskManagers"] * config["taskManager"]["slots"]
+    assert outputs["totalSlots"] >= config["parallelism"]
+    assert outputs["portForward"] == f"kubectl -n {ns} port-forward svc/{name}-rest 8081:8081"
+
+
+def test_prod_namespace_is_sized_and_derived_as_configured() -> None:
+    _, outputs = run_program(stack_config("prod"), "prod")
+    assert outputs["taskManagers"] == 10
+    assert outputs["totalSlots"] == 40
+    _, outputs = run_program(stack_config("staging"), "staging")
+    assert outputs["taskManagers"] == 2  # derived: ceil(8 / 4)
+
+
+def test_existing_namespace_is_not_created() -> None:
+    registered, _ = run_program({"cluster": minimal_cluster(createNamespace=False, namespace="shared")})
+    assert not by_kind(registered, "kubernetes:core/v1:Namespace")
+    for deployment in by_kind(registered, "kubernetes:apps/v1:Deployment"):
+        assert deployment.inputs["metadata"]["namespace"] == "shared"
+
+
+@pytest.mark.parametrize(
+    ("cluster", "path"),
+    [
+        (minimal_cluster(parallelism=0), "cluster.parallelism"),
+        (minimal_cluster(taskManager={"slots": 2, "cpu": 1}), "cluster.taskManager.memory"),
+        (minimal_cluster(flinkConfiguration={"taskmanager.numberOfTaskSlots": 8}), "cluster.flinkConfiguration"),
+        (minimal_cluster(name="UPPER"), "cluster.name"),
+    ],
+)
+def test_invalid_config_registers_nothing(cluster: dict[str, Any], path: str) -> None:
+    registered: list[Registered] = []
+    with pytest.raises(pulumi.RunError, match=path.replace(".", r"\.")):
+        run_program({"cluster": cluster}, sink=registered)
+    assert registered == []
+
+
+def test_the_same_harness_does_record_a_valid_program() -> None:
+    """Guards the test above: an empty sink must mean 'nothing registered', not 'not recorded'."""
+    registered: list[Registered] = []
+    run_program({"cluster": minimal_cluster()}, sink=registered)
+    assert len(registered) == 7

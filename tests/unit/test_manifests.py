@@ -1,0 +1,147 @@
+"""Pure tests of the rendered Flink config and Kubernetes manifests (no Pulumi, no mocks).
+
+Covers: config.yaml content and its agreement with container limits, selectors and
+ports, the entrypoint-proof conf layout, and that a config change (and only a
+config change) changes the pod templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import yaml
+
+from components.flink_config import CONFIG_FILE, render_config_files
+from components.manifests.config_map import config_map
+from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
+from components.manifests.namespace import namespace
+from components.manifests.pods import CONFIG_CHECKSUM_ANNOTATION
+from components.manifests.services import jobmanager_service, rest_service
+from components.quantities import parse_flink_memory_size, parse_memory
+from components.settings import ClusterSettings, parse_stack_config
+from tests.support import STACKS, minimal_cluster, stack_config
+
+
+def settings_of(stack: str) -> ClusterSettings:
+    return parse_stack_config(stack_config(stack))[0]
+
+
+def flink_options(settings: ClusterSettings) -> dict[str, Any]:
+    return dict(yaml.safe_load(render_config_files(settings)[CONFIG_FILE]))
+
+
+def main_container(deployment: dict[str, Any]) -> dict[str, Any]:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return dict(container)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_config_yaml_has_slots_parallelism_and_process_sizes_equal_to_limits(stack: str) -> None:
+    settings = settings_of(stack)
+    options = flink_options(settings)
+    assert options["taskmanager.numberOfTaskSlots"] == settings.task_manager.slots
+    assert options["parallelism.default"] == settings.parallelism
+    tm_limit = main_container(taskmanager_deployment(settings, "cm"))["resources"]["limits"]["memory"]
+    jm_limit = main_container(jobmanager_deployment(settings, "cm"))["resources"]["limits"]["memory"]
+    assert parse_flink_memory_size(options["taskmanager.memory.process.size"]) == parse_memory(tm_limit)
+    assert parse_flink_memory_size(options["jobmanager.memory.process.size"]) == parse_memory(jm_limit)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_deployment_selectors_match_their_pod_labels(stack: str) -> None:
+    settings = settings_of(stack)
+    for deployment in (jobmanager_deployment(settings, "cm"), taskmanager_deployment(settings, "cm")):
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= pod_labels.items()
+
+
+def test_services_select_only_the_jobmanager_pods() -> None:
+    settings = settings_of("dev")
+    jm_labels = jobmanager_deployment(settings, "cm")["spec"]["template"]["metadata"]["labels"]
+    tm_labels = taskmanager_deployment(settings, "cm")["spec"]["template"]["metadata"]["labels"]
+    for service in (jobmanager_service(settings), rest_service(settings)):
+        selector = service["spec"]["selector"]
+        assert selector.items() <= jm_labels.items()
+        assert not selector.items() <= tm_labels.items()
+        assert service["spec"]["type"] == "ClusterIP"
+    assert [(p["name"], p["port"]) for p in jobmanager_service(settings)["spec"]["ports"]] == [("rpc", 6123), ("blob", 6124)]
+    assert [(p["name"], p["port"]) for p in rest_service(settings)["spec"]["ports"]] == [("rest", 8081)]
+
+
+def test_service_target_ports_exist_on_the_jobmanager_container() -> None:
+    settings = settings_of("dev")
+    container_ports = {p["name"] for p in main_container(jobmanager_deployment(settings, "cm"))["ports"]}
+    for service in (jobmanager_service(settings), rest_service(settings)):
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= container_ports
+
+
+def test_replicas_and_images() -> None:
+    settings = settings_of("prod")
+    assert taskmanager_deployment(settings, "cm")["spec"]["replicas"] == 10
+    assert jobmanager_deployment(settings, "cm")["spec"]["replicas"] == 1
+    assert main_container(taskmanager_deployment(settings, "cm"))["image"] == "flink:1.20.4-scala_2.12-java17"
+
+
+def test_conf_dir_is_a_writable_copy_and_rpc_address_is_explicit() -> None:
+    """The image's entrypoint rewrites conf/config.yaml: it must be writable and agree with the env."""
+    settings = settings_of("dev")
+    options = flink_options(settings)
+    for deployment in (jobmanager_deployment(settings, "the-cm"), taskmanager_deployment(settings, "the-cm")):
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert "emptyDir" in volumes["conf"]
+        assert volumes["flink-config"]["configMap"]["name"] == "the-cm"
+        (init,) = pod["initContainers"]
+        assert {"name": "flink-config", "mountPath": "/flink-config", "readOnly": True} in init["volumeMounts"]
+        assert "config.yaml" in init["command"][-1]
+        container = pod["containers"][0]
+        assert {"name": "conf", "mountPath": "/opt/flink/conf"} in container["volumeMounts"]
+        assert all(m["name"] != "flink-config" for m in container["volumeMounts"])
+        env = {e["name"]: e["value"] for e in container["env"]}
+        assert env["JOB_MANAGER_RPC_ADDRESS"] == options["jobmanager.rpc.address"] == "analytics-jobmanager.flink-dev.svc"
+
+
+def test_a_config_change_changes_both_pod_templates_and_nothing_else_does_not() -> None:
+    base = settings_of("dev")
+    same = settings_of("dev")
+    changed = replace(base, parallelism=base.parallelism + 1)
+    for build in (jobmanager_deployment, taskmanager_deployment):
+        assert build(base, "cm") == build(same, "cm")
+        before = build(base, "cm")["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM_ANNOTATION]
+        after = build(changed, "cm")["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM_ANNOTATION]
+        assert before != after
+    assert config_map(base)["data"] != config_map(changed)["data"]
+
+
+def test_user_flink_options_pass_through() -> None:
+    (settings,) = parse_stack_config(
+        {"cluster": minimal_cluster(flinkConfiguration={"state.backend.type": "rocksdb", "x.list": [1, 2]})}
+    )
+    options = flink_options(settings)
+    assert options["state.backend.type"] == "rocksdb"
+    assert options["x.list"] == [1, 2]
+
+
+def test_user_labels_and_annotations_reach_every_object() -> None:
+    cluster = minimal_cluster(labels={"team": "data"}, annotations={"owner": "data@example.com"})
+    (settings,) = parse_stack_config({"cluster": cluster})
+    objects = [
+        namespace(settings),
+        config_map(settings),
+        jobmanager_service(settings),
+        rest_service(settings),
+        jobmanager_deployment(settings, "cm"),
+        taskmanager_deployment(settings, "cm"),
+    ]
+    for obj in objects:
+        assert obj["metadata"]["labels"]["team"] == "data", obj["kind"]
+        assert obj["metadata"]["annotations"]["owner"] == "data@example.com", obj["kind"]
+    for deployment in objects[-2:]:
+        assert deployment["spec"]["template"]["metadata"]["labels"]["team"] == "data"
+
+
+def test_rendering_is_deterministic() -> None:
+    assert render_config_files(settings_of("prod")) == render_config_files(settings_of("prod"))
