@@ -21,6 +21,8 @@ def main() -> None:
         raise pulumi.RunError(str(error)) from None
 
     for settings in clusters:
+        for warning in settings.warnings:
+            pulumi.log.warn(warning)
         cluster = FlinkSessionCluster(settings.name, settings)
         pulumi.export("namespace", cluster.namespace)
         pulumi.export("jobManagerService", cluster.job_manager_service)
@@ -29,6 +31,8 @@ def main() -> None:
         pulumi.export("totalSlots", cluster.total_slots)
         pulumi.export("portForward", cluster.port_forward)
         pulumi.export("cluster", cluster.summary)
+        pulumi.export("taskManagerMemory", cluster.summary["taskManagerMemory"])
+        pulumi.export("jobManagerMemory", cluster.summary["jobManagerMemory"])
 
 
 if __name__ == "__main__":

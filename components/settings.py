@@ -21,8 +21,19 @@ from pydantic import BaseModel, ValidationError
 
 from components.errors import ConfigError, Problem
 from components.images import ImageReference, parse_image
+from components.memory import (
+    LEGACY_MEMORY_KEYS,
+    JobManagerMemory,
+    MemoryModelError,
+    TaskManagerMemory,
+    jobmanager_memory,
+    mib,
+    smallest_valid_process_size,
+    taskmanager_memory,
+)
 from components.naming import OWNED_LABEL_KEYS, ClusterNames
 from components.owned_keys import OWNED_FLINK_KEYS
+from components.quantities import MIB
 from components.spec import ClusterSpec, NetworkSpec, SchedulingSpec
 from components.versions import FlinkVersion, parse_flink_version
 
@@ -43,6 +54,7 @@ class TaskManagerSettings:
     replicas_derived: bool
     cpu_limit_millis: int | None = None
     scratch_bytes: int = 2 * 1024**3
+    per_slot: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,11 @@ class ClusterSettings:
     parallelism: int
     task_manager: TaskManagerSettings
     job_manager: JobManagerSettings
+    task_manager_memory: TaskManagerMemory
+    job_manager_memory: JobManagerMemory
     scheduling: SchedulingSpec = field(default_factory=SchedulingSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
+    warnings: tuple[str, ...] = ()
     flink_configuration: Mapping[str, FlinkValue] = field(default_factory=lambda: MappingProxyType({}))
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     annotations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -194,6 +209,7 @@ def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem
         replicas_derived=tm.replicas is None,
         cpu_limit_millis=tm.cpu_limit,
         scratch_bytes=tm.scratch_size,
+        per_slot=tm.memory_per_slot is not None,
     )
 
 
@@ -201,6 +217,9 @@ def _check_flink_configuration(options: Mapping[str, object], prefix: str, probl
     accepted: dict[str, FlinkValue] = {}
     for key, value in options.items():
         path = key_path(prefix, ("flinkConfiguration", key))
+        if key in LEGACY_MEMORY_KEYS:
+            problems.append(Problem(path, f"is a deprecated memory option; set {LEGACY_MEMORY_KEYS[key]} instead", value))
+            continue
         if key in OWNED_FLINK_KEYS:
             problems.append(Problem(path, f"is set by flink-session and may not be overridden: {OWNED_FLINK_KEYS[key]}", value))
             continue
@@ -251,6 +270,57 @@ def _check_image_matches_version(image: ImageReference, version: FlinkVersion, p
         )
 
 
+# Below this much managed memory per slot, RocksDB and batch operators spill or thrash.
+MANAGED_MEMORY_PER_SLOT_FLOOR = 64 * MIB
+
+
+def _memory_problem(error: MemoryModelError, path: str, given: str, minimum: int | None, divisor: int, prefix: str) -> Problem:
+    if error.option is not None:
+        return Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False)
+    if minimum is None:
+        return Problem(path, f"cannot work with these Flink memory options: {error}", given)
+    smallest = -(-minimum // (divisor * MIB))  # ceiling, in MiB
+    return Problem(path, f"is too small: {error}; use at least {smallest}Mi", given)
+
+
+def _check_memory(
+    spec: ClusterSpec,
+    task_manager: TaskManagerSettings | None,
+    options: Mapping[str, object],
+    prefix: str,
+    problems: list[Problem],
+) -> tuple[TaskManagerMemory | None, JobManagerMemory | None, list[str]]:
+    """Run Flink's memory model at preview time; a layout Flink would refuse becomes a Problem."""
+    warnings: list[str] = []
+    tm_memory: TaskManagerMemory | None = None
+    if task_manager is not None:
+        slots = task_manager.slots if task_manager.per_slot else 1
+        key = "memoryPerSlot" if task_manager.per_slot else "memory"
+        given = mib(task_manager.memory_bytes // slots)
+        try:
+            tm_memory = taskmanager_memory(task_manager.memory_bytes, options)
+        except MemoryModelError as error:
+            minimum = smallest_valid_process_size(taskmanager_memory, options) if error.option is None else None
+            problems.append(_memory_problem(error, f"{prefix}.taskManager.{key}", given, minimum, slots, prefix))
+        else:
+            per_slot = tm_memory.managed // task_manager.slots
+            if 0 < per_slot < MANAGED_MEMORY_PER_SLOT_FLOOR:
+                warnings.append(
+                    f"{prefix}.taskManager: managed memory is {mib(per_slot)} per slot, below "
+                    f"{mib(MANAGED_MEMORY_PER_SLOT_FLOOR)}; RocksDB state and batch operators will spill or fail"
+                )
+    jm_memory: JobManagerMemory | None = None
+    try:
+        jm_memory = jobmanager_memory(spec.job_manager.memory, options)
+    except MemoryModelError as error:
+        minimum = smallest_valid_process_size(jobmanager_memory, options) if error.option is None else None
+        problems.append(_memory_problem(error, f"{prefix}.jobManager.memory", mib(spec.job_manager.memory), minimum, 1, prefix))
+    else:
+        if jm_memory.heap < 128 * MIB:
+            warnings.append(f"{prefix}.jobManager.memory: JVM heap is only {mib(jm_memory.heap)}; Flink warns below 128Mi")
+    return tm_memory, jm_memory, warnings
+
+
 def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings | None, list[Problem]]:
     """Validate one cluster's raw config; return its settings (if valid) and every problem found."""
     if not isinstance(raw, Mapping):
@@ -296,7 +366,9 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
             )
         )
 
-    if problems or version is None or image is None or task_manager is None:
+    tm_memory, jm_memory, warnings = _check_memory(spec, task_manager, options, prefix, problems)
+
+    if problems or version is None or image is None or task_manager is None or tm_memory is None or jm_memory is None:
         return None, problems
     settings = ClusterSettings(
         name=spec.name,
@@ -311,6 +383,9 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
         job_manager=JobManagerSettings(jm.cpu, jm.memory, jm.cpu_limit, jm.scratch_size),
         scheduling=spec.scheduling,
         network=spec.network,
+        task_manager_memory=tm_memory,
+        job_manager_memory=jm_memory,
+        warnings=tuple(warnings),
         flink_configuration=MappingProxyType(options),
         labels=MappingProxyType(dict(spec.labels)),
         annotations=MappingProxyType(dict(spec.annotations)),

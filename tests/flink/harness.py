@@ -1,0 +1,231 @@
+"""Real Flink on loopback for the test suite: the memory oracle and session clusters.
+
+Flink processes are started the way the official image's scripts start them: JVM
+flags from BashJavaUtils, then the standalone entrypoints with `--configDir` and
+`-D` dynamic properties.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+JAVA_SOURCES = Path(__file__).parent / "java"
+RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:"
+
+
+def classpath(home: Path) -> str:
+    return f"{home / 'bin' / 'bash-java-utils.jar'}:{home / 'lib'}/*"
+
+
+def compile_java(home: Path, source: str, out: Path) -> Path:
+    """Compile one of tests/flink/java against this Flink's jars; return the class directory."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["javac", "-d", str(out), "-cp", classpath(home), str(JAVA_SOURCES / source)], check=True)
+    return out
+
+
+class MemoryOracle:
+    """Asks Flink's BashJavaUtils for the memory layout of many configurations in one JVM."""
+
+    def __init__(self, home: Path, workdir: Path) -> None:
+        classes = compile_java(home, "MemoryOracle.java", workdir / "oracle")
+        self._conf = workdir / "oracle-conf"
+        self._conf.mkdir(exist_ok=True)
+        (self._conf / "config.yaml").write_text("{}\n")
+        self._process = subprocess.Popen(
+            ["java", "-Xmx256m", "-Dlog4j2.level=OFF", "-cp", f"{classes}:{classpath(home)}", "MemoryOracle"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def ask(self, command: str, options: Mapping[str, object]) -> list[str] | str:
+        """The two result lines (JVM flags, dynamic properties), or the error text."""
+        args = [command, "--configDir", str(self._conf)]
+        for key, value in options.items():
+            args += ["-D", f"{key}={value}"]
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write("\t".join(args) + "\n")
+        self._process.stdin.flush()
+        results: list[str] = []
+        error = ""
+        for line in self._process.stdout:
+            line = line.rstrip("\n")
+            if line == "END":
+                break
+            if line.startswith(RESULT_PREFIX):
+                results.append(line.removeprefix(RESULT_PREFIX))
+            elif line.startswith("ERROR:"):
+                error = line.removeprefix("ERROR:")
+        return error or results
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rest_get(port: int, path: str) -> Any:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def rest_upload_jar(port: int, jar: Path) -> str:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="{jar.name}"\r\n'
+            "Content-Type: application/java-archive\r\n\r\n"
+        ).encode()
+        + jar.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/jars/upload", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        filename: str = json.loads(response.read())["filename"]
+    return filename.rsplit("/", 1)[-1]
+
+
+def rest_run_jar(port: int, jar_id: str, entry_class: str) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/jars/{jar_id}/run",
+        data=json.dumps({"entryClass": entry_class}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        job_id: str = json.loads(response.read())["jobid"]
+    return job_id
+
+
+def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except OSError as error:  # connection refused while the JVM starts
+            last_error = error
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
+
+
+def resource_params(home: Path, conf_dir: Path, command: str, overrides: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """JVM flags and -D properties, exactly as the image's jobmanager.sh / taskmanager.sh compute them."""
+    args = [
+        "java",
+        "-cp",
+        classpath(home),
+        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+        command,
+        "--configDir",
+        str(conf_dir),
+    ]
+    for key, value in overrides.items():
+        args += ["-D", f"{key}={value}"]
+    output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    lines = [line.removeprefix(RESULT_PREFIX) for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
+    jvm_flags = lines[0].split()
+    dynamic = lines[1].split() if len(lines) > 1 else []
+    return jvm_flags, dynamic
+
+
+@dataclass
+class RunningCluster:
+    rest_port: int
+    logs: Path
+
+
+@contextmanager
+def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Path) -> Iterator[RunningCluster]:
+    """Start a JobManager and `taskmanagers` TaskManagers on loopback from this config.yaml.
+
+    Only what must differ on one machine is overridden (as -D properties, leaving the
+    file as the ConfigMap holds it): addresses and bind hosts (127.0.0.1 instead of
+    the Services and 0.0.0.0), ports (free ports; TaskManagers' RPC/data ports are
+    random so several fit on one host), and the tmp/log directories.
+    """
+    conf_dir = workdir / "conf"
+    conf_dir.mkdir(parents=True)
+    (conf_dir / "config.yaml").write_text(config_yaml)
+    logs = workdir / "log"
+    logs.mkdir()
+    rest_port, rpc_port, blob_port = free_port(), free_port(), free_port()
+    common = {
+        "jobmanager.rpc.address": "127.0.0.1",
+        "jobmanager.bind-host": "127.0.0.1",
+        "jobmanager.rpc.port": str(rpc_port),
+        "blob.server.port": str(blob_port),
+        "rest.address": "127.0.0.1",
+        "rest.bind-address": "127.0.0.1",
+        "rest.port": str(rest_port),
+        "taskmanager.host": "127.0.0.1",
+        "taskmanager.bind-host": "127.0.0.1",
+        "taskmanager.rpc.port": "0",
+        "taskmanager.data.port": "0",
+        "io.tmp.dirs": str(workdir / "tmp"),
+        "env.log.dir": str(logs),
+        "high-availability.type": "NONE",
+    }
+    (workdir / "tmp").mkdir()
+    with ExitStack() as stack:
+        processes: list[subprocess.Popen[bytes]] = []
+
+        def start(role: str, command: str, main_class: str) -> None:
+            jvm, dynamic = resource_params(home, conf_dir, command, common)
+            props = [arg for key, value in common.items() for arg in ("-D", f"{key}={value}")]
+            log = stack.enter_context((logs / f"{role}.out").open("wb"))
+            process = subprocess.Popen(
+                [
+                    "java",
+                    *jvm,
+                    f"-Dlog.file={logs / role}.log",
+                    "-cp",
+                    f"{home / 'lib'}/*",
+                    main_class,
+                    "--configDir",
+                    str(conf_dir),
+                    *props,
+                    *dynamic,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            processes.append(process)
+
+        try:
+            start(
+                "jobmanager", "GET_JM_RESOURCE_PARAMS", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
+            )
+            for index in range(taskmanagers):
+                start(f"taskmanager-{index}", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner")
+            yield RunningCluster(rest_port=rest_port, logs=logs)
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
