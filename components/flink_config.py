@@ -77,6 +77,47 @@ appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m
 """
 
 
+# The module flags Flink's own distribution config.yaml sets for Java 17 (Flink's
+# reflection into java.util etc. fails without them: e.g. DataStream jobs cannot
+# even be translated). Our config.yaml replaces the distribution's, so they are
+# rendered here; a user's own env.java.opts.all is appended after them.
+JAVA_17_MODULE_FLAGS = " ".join(
+    [
+        *(
+            f"--add-exports={target}=ALL-UNNAMED"
+            for target in (
+                "java.base/sun.net.util",
+                "java.rmi/sun.rmi.registry",
+                "jdk.compiler/com.sun.tools.javac.api",
+                "jdk.compiler/com.sun.tools.javac.file",
+                "jdk.compiler/com.sun.tools.javac.parser",
+                "jdk.compiler/com.sun.tools.javac.tree",
+                "jdk.compiler/com.sun.tools.javac.util",
+                "java.security.jgss/sun.security.krb5",
+            )
+        ),
+        *(
+            f"--add-opens=java.base/{package}=ALL-UNNAMED"
+            for package in (
+                "java.lang",
+                "java.net",
+                "java.io",
+                "java.nio",
+                "sun.nio.ch",
+                "java.lang.reflect",
+                "java.text",
+                "java.time",
+                "java.util",
+                "java.util.concurrent",
+                "java.util.concurrent.atomic",
+                "java.util.concurrent.locks",
+            )
+        ),
+    ]
+)
+JAVA_OPTS_KEY = "env.java.opts.all"
+
+
 def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any]:
     """Every Flink option of the cluster: the component's own, then the user's extra options."""
     names = settings.names
@@ -100,7 +141,8 @@ def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any
         "env.log.dir": LOG_DIR,
     }
     user = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.flink_configuration.items()}
-    return MappingProxyType({**owned, **user})
+    java_opts = " ".join([JAVA_17_MODULE_FLAGS, str(user.pop(JAVA_OPTS_KEY, ""))]).strip()
+    return MappingProxyType({**owned, JAVA_OPTS_KEY: java_opts, **user})
 
 
 def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> str:

@@ -8,4 +8,3 @@ QUERY_SERVER = 6125  # the official image's entrypoint forces this value
 REST = 8081
 TASKMANAGER_RPC = 6122
 TASKMANAGER_DATA = 6121
-METRICS = 9249

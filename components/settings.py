@@ -274,7 +274,7 @@ def _check_image_matches_version(image: ImageReference, version: FlinkVersion, p
 MANAGED_MEMORY_PER_SLOT_FLOOR = 64 * MIB
 
 
-def _memory_problem(error: MemoryModelError, path: str, given: str, minimum: int | None, divisor: int, prefix: str) -> Problem:
+def _memory_problem(error: MemoryModelError, path: str, given: str, *, minimum: int | None, divisor: int, prefix: str) -> Problem:
     if error.option is not None:
         return Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False)
     if minimum is None:
@@ -301,7 +301,9 @@ def _check_memory(
             tm_memory = taskmanager_memory(task_manager.memory_bytes, options)
         except MemoryModelError as error:
             minimum = smallest_valid_process_size(taskmanager_memory, options) if error.option is None else None
-            problems.append(_memory_problem(error, f"{prefix}.taskManager.{key}", given, minimum, slots, prefix))
+            problems.append(
+                _memory_problem(error, f"{prefix}.taskManager.{key}", given, minimum=minimum, divisor=slots, prefix=prefix)
+            )
         else:
             per_slot = tm_memory.managed // task_manager.slots
             if 0 < per_slot < MANAGED_MEMORY_PER_SLOT_FLOOR:
@@ -314,7 +316,11 @@ def _check_memory(
         jm_memory = jobmanager_memory(spec.job_manager.memory, options)
     except MemoryModelError as error:
         minimum = smallest_valid_process_size(jobmanager_memory, options) if error.option is None else None
-        problems.append(_memory_problem(error, f"{prefix}.jobManager.memory", mib(spec.job_manager.memory), minimum, 1, prefix))
+        problems.append(
+            _memory_problem(
+                error, f"{prefix}.jobManager.memory", mib(spec.job_manager.memory), minimum=minimum, divisor=1, prefix=prefix
+            )
+        )
     else:
         if jm_memory.heap < 128 * MIB:
             warnings.append(f"{prefix}.jobManager.memory: JVM heap is only {mib(jm_memory.heap)}; Flink warns below 128Mi")

@@ -68,12 +68,12 @@ def _extract_home(archive: Path, target: Path) -> None:
         shutil.move(str(target.parent / "unpacked" / "pyflink"), target)
         return
     with tarfile.open(archive) as sdist:
-        members = [
+        entries = [
             m
             for m in sdist.getmembers()
             if len(m.name.split("/")) > 2 and m.name.split("/")[1] == "deps" and m.name.split("/")[2] in HOME_PARTS
         ]
-        sdist.extractall(target.parent / "unpacked", members, filter="data")
+        sdist.extractall(target.parent / "unpacked", entries, filter="data")
     (top,) = (target.parent / "unpacked").iterdir()
     shutil.move(str(top / "deps"), target)
 

@@ -11,6 +11,7 @@ import json
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 JAVA_SOURCES = Path(__file__).parent / "java"
 RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:"
@@ -60,8 +63,8 @@ class MemoryOracle:
         self._process.stdin.flush()
         results: list[str] = []
         error = ""
-        for line in self._process.stdout:
-            line = line.rstrip("\n")
+        for raw_line in self._process.stdout:
+            line = raw_line.rstrip("\n")
             if line == "END":
                 break
             if line.startswith(RESULT_PREFIX):
@@ -83,9 +86,17 @@ def free_port() -> int:
         return port
 
 
+def _call(request: urllib.request.Request | str, timeout: float) -> Any:
+    """One REST call; an HTTP error carries Flink's own error text into the assertion."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"Flink REST {error.code}: {error.read().decode(errors='replace')}") from None
+
+
 def rest_get(port: int, path: str) -> Any:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-        return json.loads(response.read())
+    return _call(f"http://127.0.0.1:{port}{path}", timeout=10)
 
 
 def rest_upload_jar(port: int, jar: Path) -> str:
@@ -101,19 +112,18 @@ def rest_upload_jar(port: int, jar: Path) -> str:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/jars/upload", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        filename: str = json.loads(response.read())["filename"]
+    filename: str = _call(request, timeout=60)["filename"]
     return filename.rsplit("/", 1)[-1]
 
 
-def rest_run_jar(port: int, jar_id: str, entry_class: str) -> str:
+def rest_run_jar(port: int, jar_id: str, entry_class: str, parallelism: int) -> str:
+    # Explicit: REST submissions without a parallelism ran at 1 here, not at parallelism.default.
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/jars/{jar_id}/run",
-        data=json.dumps({"entryClass": entry_class}).encode(),
+        data=json.dumps({"entryClass": entry_class, "parallelism": parallelism}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        job_id: str = json.loads(response.read())["jobid"]
+    job_id: str = _call(request, timeout=120)["jobid"]
     return job_id
 
 
@@ -157,6 +167,12 @@ class RunningCluster:
     logs: Path
 
 
+def java_opts(config_yaml: str, role: str) -> list[str]:
+    """The JVM options Flink's config.sh adds from the config file, for `role`."""
+    options = yaml.safe_load(config_yaml)
+    return " ".join(str(options.get(key, "")) for key in ("env.java.opts.all", f"env.java.opts.{role}")).split()
+
+
 @contextmanager
 def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Path) -> Iterator[RunningCluster]:
     """Start a JobManager and `taskmanagers` TaskManagers on loopback from this config.yaml.
@@ -194,6 +210,7 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
 
         def start(role: str, command: str, main_class: str) -> None:
             jvm, dynamic = resource_params(home, conf_dir, command, common)
+            jvm += java_opts(config_yaml, role.split("-", maxsplit=1)[0])
             props = [arg for key, value in common.items() for arg in ("-D", f"{key}={value}")]
             log = stack.enter_context((logs / f"{role}.out").open("wb"))
             process = subprocess.Popen(
@@ -221,6 +238,12 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
             for index in range(taskmanagers):
                 start(f"taskmanager-{index}", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner")
             yield RunningCluster(rest_port=rest_port, logs=logs)
+        except BaseException:
+            # pytest shows captured output of a failed test: make the failure diagnosable.
+            for out in sorted(logs.glob("*.out")):
+                print(f"----- {out.name} (last 40 lines) -----")
+                print("\n".join(out.read_text(errors="replace").splitlines()[-40:]))
+            raise
         finally:
             for process in processes:
                 process.terminate()

@@ -136,3 +136,25 @@ def test_the_same_harness_does_record_a_valid_program() -> None:
     registered: list[Registered] = []
     run_program({"cluster": minimal_cluster()}, sink=registered)
     assert len(registered) == 7
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_too_small_memory_fails_preview_and_smallest_size_passes(preview: bool) -> None:
+    too_small = minimal_cluster(taskManager={"slots": 2, "cpu": 1, "memory": "981Mi"})
+    registered: list[Registered] = []
+    with pytest.raises(pulumi.RunError, match=r"cluster\.taskManager\.memory = '981Mi': is too small.*use at least 982Mi"):
+        run_program({"cluster": too_small}, preview=preview, sink=registered)
+    assert registered == []
+    smallest = minimal_cluster(taskManager={"slots": 2, "cpu": 1, "memory": "982Mi"})
+    registered, outputs = run_program({"cluster": smallest}, preview=preview)
+    assert outputs["taskManagerMemory"]["processMiB"] == 982
+
+
+def test_memory_breakdown_is_exported(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+    _, _, outputs = stack_run
+    tm = outputs["taskManagerMemory"]
+    parts = ("frameworkHeapMiB", "taskHeapMiB", "frameworkOffHeapMiB", "taskOffHeapMiB", "managedMiB", "networkMiB")
+    assert abs(sum(tm[p] for p in parts) - tm["flinkMiB"]) < 0.1
+    assert tm["flinkMiB"] + tm["jvmMetaspaceMiB"] + tm["jvmOverheadMiB"] == pytest.approx(tm["processMiB"], abs=0.05)
+    assert tm["jvmFlags"].startswith("-Xmx")
+    assert outputs["jobManagerMemory"]["jvmFlags"].startswith("-Xmx")
