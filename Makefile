@@ -5,12 +5,17 @@ PY := $(VENV)/bin/python
 
 .PHONY: venv lint typecheck test test-unit test-flink clean
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed .venv-scan/.installed
 
 # Re-install whenever a requirements file changes; pins live in those files only.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.venv-scan/.installed: requirements-scan.txt
+	$(PYTHON) -m venv .venv-scan
+	.venv-scan/bin/pip install --quiet -r requirements-scan.txt
 	touch $@
 
 lint: venv
@@ -20,7 +25,7 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-# Pure and mock tiers: fast, no Java, no network.
+# Pure, mock and scan tiers: no Java, no network.
 test-unit: venv
 	$(PY) -m pytest -m "not flink" -n 2
 
@@ -33,4 +38,4 @@ test: lint typecheck
 	$(PY) -m pytest -n 2
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-scan .pytest_cache .mypy_cache .ruff_cache

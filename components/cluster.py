@@ -9,7 +9,9 @@ import pulumi_kubernetes as k8s
 
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
+from components.manifests.disruption import taskmanager_disruption_budget
 from components.manifests.namespace import namespace
+from components.manifests.network_policy import network_policies
 from components.manifests.services import jobmanager_service, rest_service
 from components.settings import ClusterSettings
 from components.summary import cluster_summary
@@ -30,6 +32,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
       - ConfigMap with ``config.yaml`` and log4j files (auto-named: any change rolls the pods)
       - JobManager Deployment and TaskManager Deployment
       - JobManager Service (RPC 6123, blob 6124) and REST Service (8081), both ClusterIP
+      - NetworkPolicies: default-deny ingress, then only Flink's own traffic and configured REST sources
+      - PodDisruptionBudget for the TaskManagers (when there are at least two)
 
     Outputs: ``namespace``, ``job_manager_service``, ``rest_endpoint``, ``task_managers``,
     ``total_slots``, ``port_forward`` and ``summary`` (all of them as one dict).
@@ -63,6 +67,11 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         k8s.core.v1.Service(f"{name}-rest-service", **_fields(rest_service(settings)), opts=child)
         k8s.apps.v1.Deployment(f"{name}-jobmanager", **_fields(jobmanager_deployment(settings, conf_name)), opts=child)
         k8s.apps.v1.Deployment(f"{name}-taskmanager", **_fields(taskmanager_deployment(settings, conf_name)), opts=child)
+        for policy in network_policies(settings):
+            k8s.networking.v1.NetworkPolicy(policy["metadata"]["name"], **_fields(policy), opts=child)
+        budget = taskmanager_disruption_budget(settings)
+        if budget is not None:
+            k8s.policy.v1.PodDisruptionBudget(f"{name}-taskmanager-pdb", **_fields(budget), opts=child)
 
         summary = cluster_summary(settings)
         self.summary = pulumi.Output.from_input(summary)

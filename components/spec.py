@@ -145,7 +145,9 @@ class ClusterSpec(SpecModel):
     protect_namespace: StrictBool = False
     flink_version: VersionText
     image: StrictStr | None = None
-    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "IfNotPresent"
+    # Always: a pod only starts on an image the node's credentials may pull now (multi-tenant
+    # nodes cache images); with a pinned tag or digest it never changes what runs.
+    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "Always"
     parallelism: Count
     task_manager: TaskManagerSpec
     job_manager: JobManagerSpec

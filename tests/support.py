@@ -124,3 +124,19 @@ def _resolve(value: Any) -> Any:
 
 def by_kind(registered: list[Registered], kind: str) -> list[Registered]:
     return [r for r in registered if r.type == kind]
+
+
+def rendered_manifests(config: Mapping[str, Any], stack: str = "test") -> list[dict[str, Any]]:
+    """The Kubernetes objects the program registers (from mocks), as plain manifests.
+
+    Auto-named objects get the same placeholder name the mock gives them.
+    """
+    registered, _ = run_program(config, stack)
+    manifests = []
+    for item in registered:
+        if not item.type.startswith("kubernetes:"):
+            continue
+        manifest = copy.deepcopy(item.inputs)
+        manifest.setdefault("metadata", {}).setdefault("name", f"{item.name}-mock1234")
+        manifests.append(manifest)
+    return manifests

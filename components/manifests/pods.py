@@ -107,12 +107,18 @@ def config_init_container(settings: ClusterSettings) -> dict[str, Any]:
 
 
 def container_resources(cpu_millis: int, cpu_limit_millis: int | None, memory_bytes: int, scratch_bytes: int) -> dict[str, Any]:
-    """Memory request == limit: Flink sizes the JVM to exactly this, so overcommit only risks OOM kills."""
+    """Memory request == limit: Flink sizes the JVM to exactly this, so overcommit only risks OOM kills.
+
+    The CPU limit defaults to the request, which with the memory rule gives the pod the
+    Guaranteed QoS class (last to be evicted); `cpuLimit` allows bursting above it.
+    """
     storage = ephemeral_storage(scratch_bytes)
     requests = {"cpu": format_cpu(cpu_millis), "memory": format_memory(memory_bytes), "ephemeral-storage": storage}
-    limits: dict[str, str] = {"memory": format_memory(memory_bytes), "ephemeral-storage": storage}
-    if cpu_limit_millis is not None:
-        limits["cpu"] = format_cpu(cpu_limit_millis)
+    limits = {
+        "cpu": format_cpu(cpu_limit_millis if cpu_limit_millis is not None else cpu_millis),
+        "memory": format_memory(memory_bytes),
+        "ephemeral-storage": storage,
+    }
     return {"requests": requests, "limits": limits}
 
 

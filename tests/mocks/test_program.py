@@ -40,6 +40,9 @@ def test_registers_the_session_cluster_objects(stack_run: tuple[str, list[Regist
     assert kinds.count("kubernetes:core/v1:ConfigMap") == 1
     assert kinds.count("kubernetes:core/v1:Namespace") == 1
     assert kinds.count(COMPONENT) == 1
+    assert kinds.count("kubernetes:networking.k8s.io/v1:NetworkPolicy") == 3
+    expected_budgets = 1 if stack_config(stack_run[0])["cluster"]["parallelism"] > 2 else 0
+    assert kinds.count("kubernetes:policy/v1:PodDisruptionBudget") == expected_budgets
 
 
 def test_every_child_is_parented_by_the_component(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
@@ -135,7 +138,8 @@ def test_the_same_harness_does_record_a_valid_program() -> None:
     """Guards the test above: an empty sink must mean 'nothing registered', not 'not recorded'."""
     registered: list[Registered] = []
     run_program({"cluster": minimal_cluster()}, sink=registered)
-    assert len(registered) == 7
+    # component, namespace, configmap, 2 services, 2 deployments, 3 network policies, 1 PDB
+    assert len(registered) == 11
 
 
 @pytest.mark.parametrize("preview", [True, False])

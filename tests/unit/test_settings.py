@@ -54,7 +54,7 @@ def test_defaults() -> None:
     assert settings.namespace == "demo"
     assert settings.create_namespace
     assert str(settings.image) == "flink:2.2.1-scala_2.12-java17"
-    assert settings.image_pull_policy == "IfNotPresent"
+    assert settings.image_pull_policy == "Always"
 
 
 def test_settings_are_immutable() -> None:

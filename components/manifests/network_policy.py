@@ -1,0 +1,67 @@
+"""NetworkPolicies: deny all ingress to the cluster's pods, then allow exactly Flink's own traffic.
+
+Allowed: TaskManagers -> JobManager RPC and blob server; JobManager -> TaskManager
+RPC; TaskManager -> TaskManager data exchange (and RPC, used for partition
+requests); REST only from the configured sources. `kubectl port-forward` and kubelet
+probes do not traverse NetworkPolicies, so they keep working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import ports
+from components.manifests.metadata import object_metadata
+from components.naming import JOBMANAGER, TASKMANAGER
+from components.settings import ClusterSettings
+
+
+def _policy(settings: ClusterSettings, name: str, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": object_metadata(settings, name),
+        "spec": {"podSelector": {"matchLabels": pod_selector}, "policyTypes": ["Ingress"], "ingress": ingress},
+    }
+
+
+def _tcp(*numbers: int) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": number} for number in numbers]
+
+
+def _peer(labels: dict[str, str]) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": labels}}
+
+
+def default_deny(settings: ClusterSettings) -> dict[str, Any]:
+    """Selects every pod of this cluster and allows nothing; the policies below add exceptions."""
+    return _policy(settings, f"{settings.name}-default-deny", settings.names.cluster_selector_labels(), [])
+
+
+def jobmanager_ingress(settings: ClusterSettings) -> dict[str, Any]:
+    names = settings.names
+    cluster_pods = _peer(names.cluster_selector_labels())
+    rules: list[dict[str, Any]] = [{"from": [cluster_pods], "ports": _tcp(ports.JOBMANAGER_RPC, ports.BLOB_SERVER)}]
+    rest_sources = [
+        {
+            **({"namespaceSelector": {"matchLabels": dict(peer.namespace_labels)}} if peer.namespace_labels is not None else {}),
+            **({"podSelector": {"matchLabels": dict(peer.pod_labels)}} if peer.pod_labels is not None else {}),
+        }
+        for peer in settings.network.rest_access
+    ]
+    if rest_sources:
+        rules.append({"from": rest_sources, "ports": _tcp(ports.REST)})
+    return _policy(settings, f"{names.jobmanager}-ingress", names.selector_labels(JOBMANAGER), rules)
+
+
+def taskmanager_ingress(settings: ClusterSettings) -> dict[str, Any]:
+    names = settings.names
+    rules = [
+        {"from": [_peer(names.selector_labels(JOBMANAGER))], "ports": _tcp(ports.TASKMANAGER_RPC)},
+        {"from": [_peer(names.selector_labels(TASKMANAGER))], "ports": _tcp(ports.TASKMANAGER_DATA, ports.TASKMANAGER_RPC)},
+    ]
+    return _policy(settings, f"{names.taskmanager}-ingress", names.selector_labels(TASKMANAGER), rules)
+
+
+def network_policies(settings: ClusterSettings) -> list[dict[str, Any]]:
+    return [default_deny(settings), jobmanager_ingress(settings), taskmanager_ingress(settings)]
