@@ -33,9 +33,10 @@ test-unit: venv
 test-flink: venv
 	$(PY) -m pytest -m flink
 
-# Everything CI checks.
+# Everything CI checks. Real Flink runs on its own so its JVMs do not compete with the other tiers.
 test: lint typecheck
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -m "not flink" -n 2
+	$(PY) -m pytest -m flink
 
 clean:
 	rm -rf $(VENV) .venv-scan .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ archive whose `deps/` folder is. Usage: `python -m tools.flink_dist 2.2.1 1.20.4
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -29,7 +30,17 @@ def flink_home(version: str) -> Path:
     home = cache_root() / "flink" / version
     if (home / ".complete").exists():
         return home
-    with tempfile.TemporaryDirectory(dir=cache_root().parent if cache_root().exists() else None) as scratch:
+    home.parent.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers may ask for the same version at once: one downloads, the others wait.
+    with (home.parent / f".{version}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / ".complete").exists():
+            _download(version, home)
+    return home
+
+
+def _download(version: str, home: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=home.parent) as scratch:
         download = Path(scratch) / "download"
         subprocess.run(
             [
@@ -50,10 +61,8 @@ def flink_home(version: str) -> Path:
         _extract_home(archive, staging)
         if home.exists():
             shutil.rmtree(home)
-        home.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(staging), home)
     (home / ".complete").touch()
-    return home
 
 
 def _extract_home(archive: Path, target: Path) -> None:
