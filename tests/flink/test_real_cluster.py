@@ -61,14 +61,17 @@ def test_cluster_boots_from_rendered_config_and_runs_a_job(case: str, flink_home
 
     with session_cluster(home, config_yaml, tm.replicas, tmp_path) as cluster:
         port = cluster.rest_port
-        overview = wait_for(
-            lambda: (o := rest_get(port, "/overview"))["taskmanagers"] == tm.replicas and o,
+        # A TaskManager registers first and reports its slots in a second RPC, so wait
+        # until every one of them has reported before comparing slot counts.
+        taskmanagers = wait_for(
+            lambda: len(t := rest_get(port, "/taskmanagers")["taskmanagers"]) == tm.replicas
+            and all(entry["slotsNumber"] > 0 for entry in t)
+            and t,
             timeout=180,
-            what=f"{tm.replicas} TaskManagers to register (logs in {cluster.logs})",
+            what=f"{tm.replicas} TaskManagers to register and report their slots (logs in {cluster.logs})",
         )
-        assert overview["slots-total"] == tm.slots * tm.replicas
-        for taskmanager in rest_get(port, "/taskmanagers")["taskmanagers"]:
-            assert taskmanager["slotsNumber"] == tm.slots
+        assert [entry["slotsNumber"] for entry in taskmanagers] == [tm.slots] * tm.replicas
+        assert rest_get(port, "/overview")["slots-total"] == tm.slots * tm.replicas
 
         # The process size Flink runs with is the container limit the pod asks for.
         jm_config = {e["key"]: e["value"] for e in rest_get(port, "/jobmanager/config")}
