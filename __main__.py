@@ -13,26 +13,33 @@ CONFIG_NAMESPACE = "flink-session"
 
 def main() -> None:
     config = pulumi.Config(CONFIG_NAMESPACE)
-    raw = {"cluster": config.get_object("cluster")}
+    raw = {"cluster": config.get_object("cluster"), "clusters": config.get_object("clusters")}
     try:
-        clusters = parse_stack_config(raw)
+        clusters = parse_stack_config(raw, stack=pulumi.get_stack())
     except ConfigError as error:
         # RunError stops the program before any resource is registered, without a traceback.
         raise pulumi.RunError(str(error)) from None
 
-    for settings in clusters:
+    # A namespace shared by several clusters is created by one of them; the others wait for it.
+    namespace_creators: dict[str, pulumi.Resource] = {}
+    summaries: dict[str, pulumi.Output[dict[str, object]]] = {}
+    for settings in sorted(clusters, key=lambda s: not s.create_namespace):
         for warning in settings.warnings:
             pulumi.log.warn(warning)
-        cluster = FlinkSessionCluster(settings.name, settings)
-        pulumi.export("namespace", cluster.namespace)
-        pulumi.export("jobManagerService", cluster.job_manager_service)
-        pulumi.export("restEndpoint", cluster.rest_endpoint)
-        pulumi.export("taskManagers", cluster.task_managers)
-        pulumi.export("totalSlots", cluster.total_slots)
-        pulumi.export("portForward", cluster.port_forward)
-        pulumi.export("cluster", cluster.summary)
-        pulumi.export("taskManagerMemory", cluster.summary["taskManagerMemory"])
-        pulumi.export("jobManagerMemory", cluster.summary["jobManagerMemory"])
+        cluster = FlinkSessionCluster(settings.name, settings, namespace_dependency=namespace_creators.get(settings.namespace))
+        if cluster.namespace_resource is not None:
+            namespace_creators[settings.namespace] = cluster.namespace_resource
+        summaries[settings.name] = cluster.summary
+    pulumi.export("clusters", summaries)
+
+    if raw["cluster"] is not None:
+        # One cluster: its outputs also at the top level, for scripts and `pulumi stack output`.
+        (cluster_summary,) = summaries.values()
+        for key in ("namespace", "jobManagerService", "restEndpoint", "taskManagers", "totalSlots", "portForward"):
+            pulumi.export(key, cluster_summary[key])
+        pulumi.export("cluster", cluster_summary)
+        pulumi.export("taskManagerMemory", cluster_summary["taskManagerMemory"])
+        pulumi.export("jobManagerMemory", cluster_summary["jobManagerMemory"])
 
 
 if __name__ == "__main__":

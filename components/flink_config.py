@@ -16,6 +16,7 @@ import yaml
 from components import ports
 from components.quantities import format_flink_memory_size
 from components.settings import ClusterSettings
+from components.storage import state_option_keys
 
 CONFIG_FILE = "config.yaml"
 LOG4J_CONSOLE_FILE = "log4j-console.properties"
@@ -116,6 +117,66 @@ JAVA_17_MODULE_FLAGS = " ".join(
     ]
 )
 JAVA_OPTS_KEY = "env.java.opts.all"
+PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+
+# cluster.restartStrategy field -> the Flink option it renders to, per strategy type
+_RESTART_OPTIONS = {
+    "fixed-delay": {"attempts": "restart-strategy.fixed-delay.attempts", "delay": "restart-strategy.fixed-delay.delay"},
+    "failure-rate": {
+        "max_failures_per_interval": "restart-strategy.failure-rate.max-failures-per-interval",
+        "failure_rate_interval": "restart-strategy.failure-rate.failure-rate-interval",
+        "delay": "restart-strategy.failure-rate.delay",
+    },
+}
+
+
+def ha_cluster_id(settings: ClusterSettings) -> str:
+    """Namespace and name: two clusters sharing an HA storage dir never read each other's metadata."""
+    return f"{settings.namespace}-{settings.name}"
+
+
+def operations_options(settings: ClusterSettings) -> dict[str, Any]:
+    """HA, state, restart, metrics and S3 options; option names follow the target Flink version."""
+    ops = settings.operations
+    options: dict[str, Any] = {}
+    ha = ops.high_availability
+    if ha.enabled:
+        options |= {
+            "high-availability.type": "kubernetes",
+            "high-availability.storageDir": ha.storage_dir,
+            "high-availability.cluster-id": ha_cluster_id(settings),
+            "kubernetes.cluster-id": settings.name,
+            # Flink's Kubernetes client defaults to the "default" namespace for its HA ConfigMaps.
+            "kubernetes.namespace": settings.namespace,
+        }
+    state = ops.state
+    keys = state_option_keys(settings.flink_version)
+    options["state.backend.type"] = state.backend
+    if state.backend == "rocksdb":
+        options[keys.incremental] = state.incremental
+    if state.checkpoints_dir is not None:
+        options[keys.checkpoints_dir] = state.checkpoints_dir
+    if state.savepoints_dir is not None:
+        options[keys.savepoints_dir] = state.savepoints_dir
+    if state.checkpoint_interval is not None:
+        options["execution.checkpointing.interval"] = state.checkpoint_interval
+        options["execution.checkpointing.mode"] = state.checkpoint_mode
+    restart = state.restart_strategy
+    if restart is not None:
+        options["restart-strategy.type"] = restart.type
+        for field_name, key in _RESTART_OPTIONS.get(restart.type, {}).items():
+            value = getattr(restart, field_name)
+            if value is not None:
+                options[key] = value
+    if ops.metrics.prometheus:
+        options["metrics.reporter.prom.factory.class"] = PROMETHEUS_REPORTER_FACTORY
+        options["metrics.reporter.prom.port"] = str(ports.PROMETHEUS)
+    if ops.s3 is not None:
+        if ops.s3.endpoint is not None:
+            options["s3.endpoint"] = ops.s3.endpoint
+        if ops.s3.path_style_access:
+            options["s3.path.style.access"] = True
+    return options
 
 
 def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any]:
@@ -142,7 +203,7 @@ def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any
     }
     user = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.flink_configuration.items()}
     java_opts = " ".join([JAVA_17_MODULE_FLAGS, str(user.pop(JAVA_OPTS_KEY, ""))]).strip()
-    return MappingProxyType({**owned, JAVA_OPTS_KEY: java_opts, **user})
+    return MappingProxyType({**owned, **operations_options(settings), JAVA_OPTS_KEY: java_opts, **user})
 
 
 def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> str:

@@ -8,3 +8,4 @@ QUERY_SERVER = 6125  # the official image's entrypoint forces this value
 REST = 8081
 TASKMANAGER_RPC = 6122
 TASKMANAGER_DATA = 6121
+PROMETHEUS = 9249  # Flink's conventional Prometheus reporter port

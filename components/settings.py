@@ -32,6 +32,7 @@ from components.memory import (
     taskmanager_memory,
 )
 from components.naming import OWNED_LABEL_KEYS, ClusterNames
+from components.operations import SENSITIVE_KEYS, OperationsSettings, resolve_operations
 from components.owned_keys import OWNED_FLINK_KEYS
 from components.quantities import MIB
 from components.spec import ClusterSpec, NetworkSpec, SchedulingSpec
@@ -83,6 +84,7 @@ class ClusterSettings:
     job_manager_memory: JobManagerMemory
     scheduling: SchedulingSpec = field(default_factory=SchedulingSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
     warnings: tuple[str, ...] = ()
     flink_configuration: Mapping[str, FlinkValue] = field(default_factory=lambda: MappingProxyType({}))
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -136,7 +138,11 @@ def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem
         loc = tuple(item["loc"])
         path = key_path(prefix, loc)
         kind = item["type"]
-        if kind == "missing":
+        if loc and loc[-1] in SENSITIVE_KEYS and kind != "missing":
+            # never echo what might be a credential
+            message = re.sub(r"^Input should be", "must be", item["msg"])
+            problems.append(Problem(path, f"{message} (value hidden: it is a secret)", has_value=False))
+        elif kind == "missing":
             problems.append(Problem(path, "is required", has_value=False))
         elif kind == "extra_forbidden":
             known = _known_keys(ClusterSpec, loc[:-1])
@@ -327,8 +333,12 @@ def _check_memory(
     return tm_memory, jm_memory, warnings
 
 
-def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings | None, list[Problem]]:
-    """Validate one cluster's raw config; return its settings (if valid) and every problem found."""
+def parse_cluster(raw: object, prefix: str = "cluster", *, stack: str = "") -> tuple[ClusterSettings | None, list[Problem]]:
+    """Validate one cluster's raw config; return its settings (if valid) and every problem found.
+
+    `stack` is the Pulumi stack's name: a few rules depend on it (only `dev` may keep
+    state on a pod's local disk).
+    """
     if not isinstance(raw, Mapping):
         return None, [Problem(prefix, "must be a mapping of cluster settings (name, flinkVersion, parallelism, ...)", raw)]
     # Checks of free-form maps run on the raw input so that their problems are
@@ -373,8 +383,21 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
         )
 
     tm_memory, jm_memory, warnings = _check_memory(spec, task_manager, options, prefix, problems)
+    operations = (
+        resolve_operations(spec, version, prefix=prefix, stack=stack, problems=problems, warnings=warnings)
+        if version is not None
+        else None
+    )
 
-    if problems or version is None or image is None or task_manager is None or tm_memory is None or jm_memory is None:
+    if (
+        problems
+        or operations is None
+        or version is None
+        or image is None
+        or task_manager is None
+        or tm_memory is None
+        or jm_memory is None
+    ):
         return None, problems
     settings = ClusterSettings(
         name=spec.name,
@@ -391,6 +414,7 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
         network=spec.network,
         task_manager_memory=tm_memory,
         job_manager_memory=jm_memory,
+        operations=operations,
         warnings=tuple(warnings),
         flink_configuration=MappingProxyType(options),
         labels=MappingProxyType(dict(spec.labels)),
@@ -399,11 +423,69 @@ def parse_cluster(raw: object, prefix: str = "cluster") -> tuple[ClusterSettings
     return settings, []
 
 
-def parse_stack_config(config: Mapping[str, object]) -> tuple[ClusterSettings, ...]:
-    """Validate the project's configuration (`cluster` key); raise ConfigError with every problem."""
-    if "cluster" not in config or config["cluster"] is None:
-        raise ConfigError([Problem("cluster", "is required: set flink-session:cluster in the stack file", has_value=False)])
-    settings, problems = parse_cluster(config["cluster"], "cluster")
-    if problems or settings is None:
+def _cluster_entries(config: Mapping[str, object]) -> tuple[list[tuple[str, object]], list[Problem]]:
+    """(key path, raw cluster) for each cluster of the stack, from `cluster` or `clusters`."""
+    single, many = config.get("cluster"), config.get("clusters")
+    if single is not None and many is not None:
+        message = "cannot be set together with flink-session:cluster; put every cluster under clusters"
+        return [], [Problem("clusters", message, has_value=False)]
+    if single is not None:
+        return [("cluster", single)], []
+    if many is None:
+        message = "is required: set flink-session:cluster (one cluster) or flink-session:clusters (a list or map of them)"
+        return [], [Problem("cluster", message, has_value=False)]
+    if isinstance(many, list) and many:
+        return [(f"clusters[{index}]", raw) for index, raw in enumerate(many)], []
+    if isinstance(many, Mapping) and many:
+        entries: list[tuple[str, object]] = []
+        problems: list[Problem] = []
+        for key, raw in many.items():
+            path = key_path("clusters", (str(key),))
+            if isinstance(raw, Mapping) and "name" in raw and raw["name"] != key:
+                message = f"differs from its key '{key}'; in the map form the key is the cluster's name, so omit name"
+                problems.append(Problem(f"{path}.name", message, raw["name"]))
+                continue
+            entries.append((path, {"name": key, **raw} if isinstance(raw, Mapping) else raw))
+        return entries, problems
+    return [], [Problem("clusters", "must be a non-empty list of clusters, or a map of cluster name to cluster", many)]
+
+
+def _check_collisions(clusters: list[tuple[str, ClusterSettings]]) -> list[Problem]:
+    """Names become Pulumi resource names and Kubernetes object names: they must not collide in a stack."""
+    problems: list[Problem] = []
+    first_by_name: dict[str, str] = {}
+    creator_by_namespace: dict[str, str] = {}
+    for path, settings in clusters:
+        if settings.name in first_by_name:
+            message = (
+                f"is also the name of {first_by_name[settings.name]}; every cluster in a stack needs its own name "
+                "(it names the Pulumi resources and the Kubernetes objects)"
+            )
+            problems.append(Problem(f"{path}.name", message, settings.name))
+        else:
+            first_by_name[settings.name] = path
+        if settings.create_namespace:
+            if settings.namespace in creator_by_namespace:
+                message = (
+                    f"would create namespace '{settings.namespace}' again: {creator_by_namespace[settings.namespace]} "
+                    "creates it; set createNamespace: false here to share it"
+                )
+                problems.append(Problem(f"{path}.createNamespace", message, True))
+            else:
+                creator_by_namespace[settings.namespace] = path
+    return problems
+
+
+def parse_stack_config(config: Mapping[str, object], stack: str = "") -> tuple[ClusterSettings, ...]:
+    """Validate the project's configuration (`cluster` or `clusters`); raise ConfigError with every problem."""
+    entries, problems = _cluster_entries(config)
+    parsed: list[tuple[str, ClusterSettings]] = []
+    for path, raw in entries:
+        settings, cluster_problems = parse_cluster(raw, path, stack=stack)
+        problems.extend(cluster_problems)
+        if settings is not None:
+            parsed.append((path, settings))
+    problems.extend(_check_collisions(parsed))
+    if problems:
         raise ConfigError(problems)
-    return (settings,)
+    return tuple(settings for _, settings in parsed)

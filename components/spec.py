@@ -74,12 +74,35 @@ def _version_text(value: object) -> str:
     return value
 
 
+# Flink's duration syntax (TimeUtils), restricted to the units people write: 500ms, 30s, 5min, 1h, 1d.
+_DURATION = re.compile(r"^(\d+) ?(ms|s|min|m|h|d)$")
+_HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+
+
+def _duration(value: object) -> str:
+    if not isinstance(value, str) or not _DURATION.match(value.strip()):
+        raise PydanticCustomError(
+            "duration", "must be a duration such as '500ms', '30s', '5min', '1h' or '1d' (a whole number and a unit)"
+        )
+    return value.strip()
+
+
+def _hostname(value: object) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not _HOSTNAME.match(value):
+        raise PydanticCustomError(
+            "hostname", "must be a fully qualified lowercase DNS name such as 'flink.example.com' (a leading '*.' is allowed)"
+        )
+    return value
+
+
 MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 Millicores = Annotated[int, BeforeValidator(_cpu)]
 Count = Annotated[StrictInt, Field(ge=1)]
 ClusterName = Annotated[str, BeforeValidator(_cluster_name)]
 Namespace = Annotated[str, BeforeValidator(_namespace)]
 VersionText = Annotated[str, BeforeValidator(_version_text)]
+Duration = Annotated[str, BeforeValidator(_duration)]
+Hostname = Annotated[str, BeforeValidator(_hostname)]
 
 
 class SpecModel(BaseModel):
@@ -128,14 +151,76 @@ class SchedulingSpec(SpecModel):
 
 
 class PeerSpec(SpecModel):
-    """A NetworkPolicy peer: pods matching podLabels in namespaces matching namespaceLabels."""
+    """A NetworkPolicy peer: pods matching podLabels in namespaces matching namespaceLabels, or a CIDR."""
 
     namespace_labels: dict[StrictStr, StrictStr] | None = None
     pod_labels: dict[StrictStr, StrictStr] | None = None
+    cidr: StrictStr | None = None
 
 
 class NetworkSpec(SpecModel):
     rest_access: list[PeerSpec] = Field(default_factory=list)
+    # NodePort and LoadBalancer expose an unauthenticated job-submission API; never implied.
+    rest_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+
+
+class HighAvailabilitySpec(SpecModel):
+    enabled: StrictBool = False
+    storage_dir: StrictStr | None = None
+    job_manager_replicas: Count | None = None
+
+
+class CheckpointsSpec(SpecModel):
+    dir: StrictStr | None = None
+    interval: Duration | None = None
+    mode: Literal["EXACTLY_ONCE", "AT_LEAST_ONCE"] = "EXACTLY_ONCE"
+
+
+class SavepointsSpec(SpecModel):
+    dir: StrictStr | None = None
+
+
+class StateBackendSpec(SpecModel):
+    type: Literal["hashmap", "rocksdb"] = "hashmap"
+    incremental: StrictBool | None = None
+
+
+class RestartStrategySpec(SpecModel):
+    type: Literal["disable", "fixed-delay", "exponential-delay", "failure-rate"]
+    attempts: Count | None = None
+    delay: Duration | None = None
+    max_failures_per_interval: Count | None = None
+    failure_rate_interval: Duration | None = None
+
+
+class S3Spec(SpecModel):
+    """An S3-compatible object store; the keys are Pulumi secrets (`pulumi config set --secret --path`)."""
+
+    endpoint: StrictStr | None = None
+    path_style_access: StrictBool = False
+    access_key: StrictStr | None = None
+    secret_key: StrictStr | None = None
+
+
+class StorageSpec(SpecModel):
+    s3: S3Spec | None = None
+
+
+class MetricsSpec(SpecModel):
+    prometheus: StrictBool = False
+    pod_monitor: StrictBool = False
+    pod_monitor_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    scrape_interval: Duration = "30s"
+    # Who may scrape port 9249 through the default-deny NetworkPolicy (e.g. Prometheus's namespace).
+    scrapers: list[PeerSpec] = Field(default_factory=list)
+
+
+class IngressSpec(SpecModel):
+    host: Hostname
+    class_name: StrictStr | None = None
+    tls_secret_name: StrictStr | None = None
+    path: StrictStr = "/"
+    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
 
 class ClusterSpec(SpecModel):
@@ -154,6 +239,14 @@ class ClusterSpec(SpecModel):
     # values are checked one by one in settings.py, with a message per key
     scheduling: SchedulingSpec = Field(default_factory=SchedulingSpec)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
+    high_availability: HighAvailabilitySpec = Field(default_factory=HighAvailabilitySpec)
+    checkpoints: CheckpointsSpec = Field(default_factory=CheckpointsSpec)
+    savepoints: SavepointsSpec = Field(default_factory=SavepointsSpec)
+    state_backend: StateBackendSpec = Field(default_factory=StateBackendSpec)
+    restart_strategy: RestartStrategySpec | None = None
+    storage: StorageSpec = Field(default_factory=StorageSpec)
+    metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    ingress: IngressSpec | None = None
     flink_configuration: dict[StrictStr, Any] = Field(default_factory=dict)
     labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)

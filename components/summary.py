@@ -58,4 +58,21 @@ def cluster_summary(settings: ClusterSettings) -> dict[str, Any]:
         "taskManagerMemory": taskmanager_memory_summary(settings.task_manager_memory),
         "jobManagerMemory": jobmanager_memory_summary(settings.job_manager_memory),
         "portForward": f"kubectl -n {settings.namespace} port-forward svc/{names.rest_service} {ports.REST}:{ports.REST}",
+        **operations_summary(settings),
+    }
+
+
+def operations_summary(settings: ClusterSettings) -> dict[str, Any]:
+    """HA, state and exposure at a glance; never a credential."""
+    ops = settings.operations
+    return {
+        "highAvailability": ops.high_availability.enabled,
+        "jobManagers": ops.high_availability.job_manager_replicas,
+        "stateBackend": ops.state.backend,
+        "checkpointsDir": ops.state.checkpoints_dir,
+        "savepointsDir": ops.state.savepoints_dir,
+        "filesystemPlugins": list(ops.plugins),
+        "metricsPort": ports.PROMETHEUS if ops.metrics.prometheus else None,
+        "ingressHost": ops.ingress.host if ops.ingress is not None else None,
+        "restServiceType": settings.network.rest_service_type,
     }

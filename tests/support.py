@@ -12,15 +12,30 @@ from typing import Any
 
 import yaml
 
+from components.settings import ClusterSettings, parse_stack_config
+
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "staging", "prod")
 PROJECT = "flink-session"
 
 
 def stack_config(stack: str) -> dict[str, Any]:
-    """The project's config from stacks/Pulumi.<stack>.yaml, keyed without the project prefix."""
+    """The project's config from stacks/Pulumi.<stack>.yaml, keyed without the project prefix.
+
+    Secrets are decrypted with the example passphrase, as the CLI hands them to the program.
+    """
     data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
-    return {key.split(":", 1)[1]: value for key, value in data["config"].items() if key.startswith(f"{PROJECT}:")}
+    config = {key.split(":", 1)[1]: value for key, value in data["config"].items() if key.startswith(f"{PROJECT}:")}
+    if "encryptionsalt" in data:
+        from tests.stack_secrets import reveal, stack_key  # noqa: PLC0415 - only stacks with secrets need it
+
+        config = reveal(config, stack_key(data["encryptionsalt"]))
+    return config
+
+
+def stack_settings(stack: str) -> ClusterSettings:
+    """The validated settings of a stack file's cluster, as the program would see them on that stack."""
+    return parse_stack_config(stack_config(stack), stack=stack)[0]
 
 
 def minimal_cluster(**overrides: Any) -> dict[str, Any]:
@@ -42,6 +57,25 @@ class Registered:
     name: str
     inputs: dict[str, Any]
     urn: str = ""
+    # key paths (e.g. "stringData") whose value arrived as a Pulumi secret
+    secret_paths: tuple[str, ...] = ()
+
+
+# How the SDK marks a secret value in what it sends to the engine (and to mocks).
+SECRET_SIGNATURE = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
+
+
+def unwrap_secrets(value: Any, path: str = "", found: list[str] | None = None) -> tuple[Any, list[str]]:
+    """The value with secret markers removed, and the paths where they were."""
+    found = [] if found is None else found
+    if isinstance(value, dict):
+        if value.get(SECRET_SIGNATURE[0]) == SECRET_SIGNATURE[1]:
+            found.append(path)
+            return unwrap_secrets(value.get("value"), path, found)[0], found
+        return {k: unwrap_secrets(v, f"{path}.{k}".lstrip("."), found)[0] for k, v in value.items()}, found
+    if isinstance(value, list):
+        return [unwrap_secrets(v, f"{path}[{i}]", found)[0] for i, v in enumerate(value)], found
+    return value, found
 
 
 def _ints(value: Any) -> Any:
@@ -77,7 +111,8 @@ def run_program(
             if args.typ.startswith("kubernetes:") and "name" not in metadata:
                 metadata["name"] = f"{args.name}-mock1234"
                 outputs["metadata"] = metadata
-            registered.append(Registered(args.typ, args.name, _ints(dict(args.inputs))))
+            inputs, secret_paths = unwrap_secrets(_ints(dict(args.inputs)))
+            registered.append(Registered(args.typ, args.name, inputs, secret_paths=tuple(secret_paths)))
             return f"{args.name}-id", outputs
 
         def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
@@ -117,9 +152,9 @@ def _resolve(value: Any) -> Any:
 
     import pulumi  # noqa: PLC0415
 
-    if isinstance(value, pulumi.Output):
-        return _ints(asyncio.get_event_loop().run_until_complete(value.future()))
-    return value
+    # from_input also resolves Outputs nested in dicts and lists (e.g. the `clusters` map)
+    resolved = asyncio.get_event_loop().run_until_complete(pulumi.Output.from_input(value).future())
+    return _ints(resolved)
 
 
 def by_kind(registered: list[Registered], kind: str) -> list[Registered]:

@@ -1,11 +1,11 @@
-"""PodDisruptionBudget for the TaskManagers: node drains take their slots one pod at a time."""
+"""PodDisruptionBudgets: node drains take TaskManagers (and HA JobManagers) one pod at a time."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.naming import TASKMANAGER
+from components.naming import JOBMANAGER, TASKMANAGER
 from components.settings import ClusterSettings
 
 
@@ -18,4 +18,16 @@ def taskmanager_disruption_budget(settings: ClusterSettings) -> dict[str, Any] |
         "kind": "PodDisruptionBudget",
         "metadata": object_metadata(settings, settings.names.taskmanager, TASKMANAGER),
         "spec": {"maxUnavailable": 1, "selector": {"matchLabels": settings.names.selector_labels(TASKMANAGER)}},
+    }
+
+
+def jobmanager_disruption_budget(settings: ClusterSettings) -> dict[str, Any] | None:
+    """Only with several (HA) JobManagers: a drain must leave the leader or a standby running."""
+    if settings.operations.high_availability.job_manager_replicas < 2:
+        return None
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": object_metadata(settings, settings.names.jobmanager, JOBMANAGER),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": settings.names.selector_labels(JOBMANAGER)}},
     }

@@ -10,13 +10,15 @@ from components.naming import JOBMANAGER
 from components.settings import ClusterSettings
 
 
-def _service(settings: ClusterSettings, name: str, service_ports: list[dict[str, Any]]) -> dict[str, Any]:
+def _service(
+    settings: ClusterSettings, name: str, service_ports: list[dict[str, Any]], service_type: str = "ClusterIP"
+) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": object_metadata(settings, name, JOBMANAGER),
         "spec": {
-            "type": "ClusterIP",
+            "type": service_type,
             "selector": settings.names.selector_labels(JOBMANAGER),
             "ports": service_ports,
         },
@@ -36,9 +38,10 @@ def jobmanager_service(settings: ClusterSettings) -> dict[str, Any]:
 
 
 def rest_service(settings: ClusterSettings) -> dict[str, Any]:
-    """The REST API and web UI; ClusterIP only, since the API accepts jobs without authentication."""
+    """The REST API and web UI; ClusterIP unless network.restServiceType asks otherwise (no authentication)."""
     return _service(
         settings,
         settings.names.rest_service,
         [{"name": "rest", "port": ports.REST, "targetPort": "rest", "protocol": "TCP"}],
+        settings.network.rest_service_type,
     )

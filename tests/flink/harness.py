@@ -8,6 +8,7 @@ flags from BashJavaUtils, then the standalone entrypoints with `--configDir` and
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -165,6 +166,29 @@ def resource_params(home: Path, conf_dir: Path, command: str, overrides: Mapping
 class RunningCluster:
     rest_port: int
     logs: Path
+    # the JobManager's Prometheus reporter port on loopback, when the config enables it
+    metrics_port: int | None = None
+
+
+PROMETHEUS_PORT_KEY = "metrics.reporter.prom.port"
+
+
+def loopback_state_overrides(config_yaml: str, workdir: Path) -> dict[str, str]:
+    """Object-store paths (s3://, gs://, ...) become local directories: loopback has no bucket.
+
+    Nothing else about HA or state changes; high-availability.type is set to NONE by
+    `session_cluster`, as a loopback run has no Kubernetes API server.
+    """
+    from components.storage import DURABLE_SCHEMES  # noqa: PLC0415
+
+    options = yaml.safe_load(config_yaml)
+    overrides = {}
+    for key, value in options.items():
+        if isinstance(value, str) and value.split("://", 1)[0] in DURABLE_SCHEMES and "://" in value:
+            local = workdir / "state" / key
+            local.mkdir(parents=True, exist_ok=True)
+            overrides[key] = local.as_uri()
+    return overrides
 
 
 def java_opts(config_yaml: str, role: str) -> list[str]:
@@ -180,10 +204,12 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
     Only what must differ on one machine is overridden (as -D properties, leaving the
     file as the ConfigMap holds it): addresses and bind hosts (127.0.0.1 instead of
     the Services and 0.0.0.0), ports (free ports; TaskManagers' RPC/data ports are
-    random so several fit on one host), and the tmp/log directories.
+    random so several fit on one host), the tmp/log directories, HA off (no API
+    server) and object-store paths as local directories.
     """
     conf_dir = workdir / "conf"
     conf_dir.mkdir(parents=True)
+    has_metrics = PROMETHEUS_PORT_KEY in yaml.safe_load(config_yaml)
     (conf_dir / "config.yaml").write_text(config_yaml)
     logs = workdir / "log"
     logs.mkdir()
@@ -203,15 +229,25 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
         "io.tmp.dirs": str(workdir / "tmp"),
         "env.log.dir": str(logs),
         "high-availability.type": "NONE",
+        **loopback_state_overrides(config_yaml, workdir),
     }
+    # One reporter port per process on one host: the JobManager's own, a range for the rest.
+    metrics_port = free_port() if has_metrics else None
+    role_overrides: dict[str, dict[str, str]] = {}
+    if metrics_port is not None:
+        first = free_port()
+        role_overrides["jobmanager"] = {PROMETHEUS_PORT_KEY: str(metrics_port)}
+        role_overrides["taskmanager"] = {PROMETHEUS_PORT_KEY: f"{first}-{first + taskmanagers + 20}"}
     (workdir / "tmp").mkdir()
     with ExitStack() as stack:
         processes: list[subprocess.Popen[bytes]] = []
 
         def start(role: str, command: str, main_class: str) -> None:
-            jvm, dynamic = resource_params(home, conf_dir, command, common)
-            jvm += java_opts(config_yaml, role.split("-", maxsplit=1)[0])
-            props = [arg for key, value in common.items() for arg in ("-D", f"{key}={value}")]
+            kind = role.split("-", maxsplit=1)[0]
+            overrides = {**common, **role_overrides.get(kind, {})}
+            jvm, dynamic = resource_params(home, conf_dir, command, overrides)
+            jvm += java_opts(config_yaml, kind)
+            props = [arg for key, value in overrides.items() for arg in ("-D", f"{key}={value}")]
             log = stack.enter_context((logs / f"{role}.out").open("wb"))
             process = subprocess.Popen(
                 [
@@ -228,6 +264,8 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # the distribution's plugins/ (the Prometheus reporter), as in the image
+                env={**os.environ, "FLINK_PLUGINS_DIR": str(home / "plugins")},
             )
             processes.append(process)
 
@@ -237,7 +275,7 @@ def session_cluster(home: Path, config_yaml: str, taskmanagers: int, workdir: Pa
             )
             for index in range(taskmanagers):
                 start(f"taskmanager-{index}", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner")
-            yield RunningCluster(rest_port=rest_port, logs=logs)
+            yield RunningCluster(rest_port=rest_port, logs=logs, metrics_port=metrics_port)
         except BaseException:
             # pytest shows captured output of a failed test: make the failure diagnosable.
             for out in sorted(logs.glob("*.out")):

@@ -11,6 +11,7 @@ finish at the stack's parallelism. What is overridden for loopback is listed in
 from __future__ import annotations
 
 import subprocess
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from components.flink_config import CONFIG_FILE, render_config_files
 from components.settings import ClusterSettings, parse_stack_config
 from tests.flink.conftest import home_for
 from tests.flink.harness import compile_java, rest_get, rest_run_jar, rest_upload_jar, session_cluster, wait_for
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support import STACKS, minimal_cluster, stack_settings
 
 EXTRA_CASES: dict[str, dict[str, Any]] = {
     # 2.x, per-slot sizing with an odd slot count and tuned fractions.
@@ -41,8 +42,9 @@ EXTRA_CASES: dict[str, dict[str, Any]] = {
 
 
 def case_settings(case: str) -> ClusterSettings:
-    config = stack_config(case) if case in STACKS else {"cluster": EXTRA_CASES[case]}
-    return parse_stack_config(config)[0]
+    if case in STACKS:
+        return stack_settings(case)
+    return parse_stack_config({"cluster": EXTRA_CASES[case]})[0]
 
 
 def smoke_jar(home: Path, workdir: Path) -> Path:
@@ -64,14 +66,22 @@ def test_cluster_boots_from_rendered_config_and_runs_a_job(case: str, flink_home
         # A TaskManager registers first and reports its slots in a second RPC, so wait
         # until every one of them has reported before comparing slot counts.
         taskmanagers = wait_for(
-            lambda: len(t := rest_get(port, "/taskmanagers")["taskmanagers"]) == tm.replicas
-            and all(entry["slotsNumber"] > 0 for entry in t)
-            and t,
+            lambda: (
+                len(t := rest_get(port, "/taskmanagers")["taskmanagers"]) == tm.replicas
+                and all(entry["slotsNumber"] > 0 for entry in t)
+                and t
+            ),
             timeout=180,
             what=f"{tm.replicas} TaskManagers to register and report their slots (logs in {cluster.logs})",
         )
         assert [entry["slotsNumber"] for entry in taskmanagers] == [tm.slots] * tm.replicas
         assert rest_get(port, "/overview")["slots-total"] == tm.slots * tm.replicas
+
+        if settings.operations.metrics.prometheus:
+            assert cluster.metrics_port is not None
+            with urllib.request.urlopen(f"http://127.0.0.1:{cluster.metrics_port}/metrics", timeout=10) as response:
+                scraped = response.read().decode()
+            assert "flink_jobmanager_numRegisteredTaskManagers" in scraped, scraped[:500]
 
         # The process size Flink runs with is the container limit the pod asks for.
         jm_config = {e["key"]: e["value"] for e in rest_get(port, "/jobmanager/config")}

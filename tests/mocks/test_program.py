@@ -41,8 +41,15 @@ def test_registers_the_session_cluster_objects(stack_run: tuple[str, list[Regist
     assert kinds.count("kubernetes:core/v1:Namespace") == 1
     assert kinds.count(COMPONENT) == 1
     assert kinds.count("kubernetes:networking.k8s.io/v1:NetworkPolicy") == 3
-    expected_budgets = 1 if stack_config(stack_run[0])["cluster"]["parallelism"] > 2 else 0
+    assert kinds.count("kubernetes:core/v1:ServiceAccount") == 1
+    config = stack_config(stack_run[0])["cluster"]
+    ha = config.get("highAvailability", {}).get("enabled", False)
+    expected_budgets = (1 if config["parallelism"] > 2 else 0) + (1 if ha else 0)
     assert kinds.count("kubernetes:policy/v1:PodDisruptionBudget") == expected_budgets
+    assert kinds.count("kubernetes:rbac.authorization.k8s.io/v1:Role") == (1 if ha else 0)
+    assert kinds.count("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") == (1 if ha else 0)
+    assert kinds.count("kubernetes:core/v1:Secret") == (1 if "storage" in config else 0)
+    assert kinds.count("kubernetes:monitoring.coreos.com/v1:PodMonitor") == (1 if "metrics" in config else 0)
 
 
 def test_every_child_is_parented_by_the_component(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
@@ -69,7 +76,7 @@ def test_deployments_and_services_agree(stack_run: tuple[str, list[Registered], 
     rest = one(registered, "kubernetes:core/v1:Service", f"{name}-rest-service")
     assert rest["spec"]["ports"] == [{"name": "rest", "port": 8081, "targetPort": "rest", "protocol": "TCP"}]
     assert rest["spec"]["type"] == "ClusterIP"
-    assert jm["spec"]["replicas"] == 1
+    assert jm["spec"]["replicas"] == config.get("highAvailability", {}).get("jobManagerReplicas", 1)
 
 
 def test_configmap_is_mounted_by_its_generated_name(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
@@ -138,8 +145,8 @@ def test_the_same_harness_does_record_a_valid_program() -> None:
     """Guards the test above: an empty sink must mean 'nothing registered', not 'not recorded'."""
     registered: list[Registered] = []
     run_program({"cluster": minimal_cluster()}, sink=registered)
-    # component, namespace, configmap, 2 services, 2 deployments, 3 network policies, 1 PDB
-    assert len(registered) == 11
+    # component, namespace, service account, configmap, 2 services, 2 deployments, 3 network policies, 1 PDB
+    assert len(registered) == 12
 
 
 @pytest.mark.parametrize("preview", [True, False])

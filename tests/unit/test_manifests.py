@@ -21,11 +21,11 @@ from components.manifests.pods import CONFIG_CHECKSUM_ANNOTATION
 from components.manifests.services import jobmanager_service, rest_service
 from components.quantities import parse_flink_memory_size, parse_memory
 from components.settings import ClusterSettings, parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support import STACKS, minimal_cluster, stack_settings
 
 
 def settings_of(stack: str) -> ClusterSettings:
-    return parse_stack_config(stack_config(stack))[0]
+    return stack_settings(stack)
 
 
 def flink_options(settings: ClusterSettings) -> dict[str, Any]:
@@ -81,7 +81,8 @@ def test_service_target_ports_exist_on_the_jobmanager_container() -> None:
 def test_replicas_and_images() -> None:
     settings = settings_of("prod")
     assert taskmanager_deployment(settings, "cm")["spec"]["replicas"] == 10
-    assert jobmanager_deployment(settings, "cm")["spec"]["replicas"] == 1
+    # prod runs HA with a standby JobManager
+    assert jobmanager_deployment(settings, "cm")["spec"]["replicas"] == 2
     assert main_container(taskmanager_deployment(settings, "cm"))["image"] == "flink:1.20.4-scala_2.12-java17"
 
 
@@ -118,10 +119,10 @@ def test_a_config_change_changes_both_pod_templates_and_nothing_else_does_not() 
 
 def test_user_flink_options_pass_through() -> None:
     (settings,) = parse_stack_config(
-        {"cluster": minimal_cluster(flinkConfiguration={"state.backend.type": "rocksdb", "x.list": [1, 2]})}
+        {"cluster": minimal_cluster(flinkConfiguration={"state.backend.rocksdb.thread.num": 4, "x.list": [1, 2]})}
     )
     options = flink_options(settings)
-    assert options["state.backend.type"] == "rocksdb"
+    assert options["state.backend.rocksdb.thread.num"] == 4
     assert options["x.list"] == [1, 2]
 
 

@@ -12,11 +12,11 @@ from components.manifests.disruption import taskmanager_disruption_budget
 from components.manifests.namespace import namespace
 from components.manifests.network_policy import network_policies
 from components.settings import ClusterSettings, parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support import STACKS, minimal_cluster, stack_settings
 
 
 def settings_of(stack: str) -> ClusterSettings:
-    return parse_stack_config(stack_config(stack))[0]
+    return stack_settings(stack)
 
 
 def pods(settings: ClusterSettings) -> list[dict[str, Any]]:
@@ -36,12 +36,15 @@ def test_namespace_enforces_restricted(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_pod_meets_the_restricted_profile(stack: str) -> None:
-    for pod in pods(settings_of(stack)):
+    settings = settings_of(stack)
+    for pod in pods(settings):
         context = pod["securityContext"]
         assert context["runAsNonRoot"] is True
         assert context["runAsUser"] == context["runAsGroup"] == context["fsGroup"] == 9999
         assert context["seccompProfile"] == {"type": "RuntimeDefault"}
-        assert pod["automountServiceAccountToken"] is False
+        # the token only where Kubernetes HA needs the API server
+        assert pod["automountServiceAccountToken"] is settings.operations.high_availability.enabled
+        assert pod["serviceAccountName"] == f"{settings.name}-flink"
         assert "hostNetwork" not in pod and "hostPID" not in pod
         for container in containers(pod):
             security = container["securityContext"]
@@ -90,7 +93,8 @@ def test_probes(stack: str) -> None:
     tm = taskmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["containers"][0]
     for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
         assert tm[probe]["tcpSocket"]["port"] == "rpc"
-    assert {p["name"]: p["containerPort"] for p in tm["ports"]} == {"data": 6121, "rpc": 6122}
+    metrics = {"metrics": 9249} if settings.operations.metrics.prometheus else {}
+    assert {p["name"]: p["containerPort"] for p in tm["ports"]} == {"data": 6121, "rpc": 6122, **metrics}
 
 
 def test_network_policies_deny_by_default_and_allow_only_flink_traffic() -> None:

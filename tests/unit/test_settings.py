@@ -13,7 +13,7 @@ import pytest
 from components.errors import ConfigError
 from components.naming import MAX_CLUSTER_NAME_LENGTH
 from components.settings import parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support import STACKS, minimal_cluster, stack_settings
 
 
 def problems_of(cluster: dict[str, Any]) -> ConfigError:
@@ -24,12 +24,12 @@ def problems_of(cluster: dict[str, Any]) -> ConfigError:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_file_is_valid(stack: str) -> None:
-    (settings,) = parse_stack_config(stack_config(stack))
+    settings = stack_settings(stack)
     assert settings.total_slots >= settings.parallelism
 
 
 def test_stacks_differ_like_real_environments() -> None:
-    dev, staging, prod = (parse_stack_config(stack_config(s))[0] for s in STACKS)
+    dev, staging, prod = (stack_settings(s) for s in STACKS)
     assert dev.task_manager.replicas < staging.task_manager.replicas < prod.task_manager.replicas
     assert dev.task_manager.memory_bytes < staging.task_manager.memory_bytes < prod.task_manager.memory_bytes
     assert dev.parallelism < staging.parallelism < prod.parallelism

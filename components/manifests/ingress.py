@@ -1,0 +1,31 @@
+"""An optional Ingress to the REST API and web UI.
+
+The REST API has no authentication and accepts job submission (arbitrary code), so
+an Ingress must sit behind the user's own authentication (see README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import ports
+from components.manifests.metadata import object_metadata
+from components.naming import JOBMANAGER
+from components.settings import ClusterSettings
+
+
+def ingress(settings: ClusterSettings) -> dict[str, Any] | None:
+    spec = settings.operations.ingress
+    if spec is None:
+        return None
+    metadata = object_metadata(settings, settings.names.rest_service, JOBMANAGER)
+    metadata["annotations"] = {**metadata.get("annotations", {}), **spec.annotations}
+    backend = {"service": {"name": settings.names.rest_service, "port": {"number": ports.REST}}}
+    body: dict[str, Any] = {
+        "rules": [{"host": spec.host, "http": {"paths": [{"path": spec.path, "pathType": "Prefix", "backend": backend}]}}]
+    }
+    if spec.class_name is not None:
+        body["ingressClassName"] = spec.class_name
+    if spec.tls_secret_name is not None:
+        body["tls"] = [{"hosts": [spec.host], "secretName": spec.tls_secret_name}]
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": body}

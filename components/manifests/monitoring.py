@@ -1,0 +1,28 @@
+"""A Prometheus-operator PodMonitor that scrapes the reporter on every JobManager and TaskManager."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.manifests.metadata import object_metadata
+from components.settings import ClusterSettings
+
+METRICS_PORT_NAME = "metrics"
+
+
+def pod_monitor(settings: ClusterSettings) -> dict[str, Any] | None:
+    metrics = settings.operations.metrics
+    if not metrics.pod_monitor:
+        return None
+    metadata = object_metadata(settings, f"{settings.name}-flink")
+    # The operator selects PodMonitors by label (e.g. release: prometheus).
+    metadata["labels"] = {**metrics.pod_monitor_labels, **metadata["labels"]}
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": metadata,
+        "spec": {
+            "selector": {"matchLabels": settings.names.cluster_selector_labels()},
+            "podMetricsEndpoints": [{"port": METRICS_PORT_NAME, "interval": metrics.scrape_interval}],
+        },
+    }

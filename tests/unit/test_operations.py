@@ -1,0 +1,397 @@
+"""Production operations, pure tier: HA, state storage, credentials, metrics, exposure, several clusters.
+
+Covers the rendered Flink options per version, the exact RBAC that Kubernetes HA
+gets, that credentials never reach the ConfigMap or an error message, and every
+combination that is refused (with its key path).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from components.errors import ConfigError
+from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
+from components.manifests.config_map import config_map
+from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
+from components.manifests.disruption import jobmanager_disruption_budget
+from components.manifests.ingress import ingress
+from components.manifests.monitoring import pod_monitor
+from components.manifests.network_policy import network_policies
+from components.manifests.rbac import ha_role, ha_role_binding, service_account
+from components.manifests.secret import storage_credentials_secret
+from components.manifests.services import rest_service
+from components.operations import Sensitive
+from components.settings import ClusterSettings, parse_stack_config
+from tests.support import minimal_cluster, stack_settings
+
+S3_HA = {"enabled": True, "storageDir": "s3://bucket/ha"}
+KEYS = {"accessKey": "AKIA-TEST-ACCESS", "secretKey": "very-secret-key-material"}
+
+
+def settings_for(stack: str = "test", **overrides: Any) -> ClusterSettings:
+    return parse_stack_config({"cluster": minimal_cluster(**overrides)}, stack=stack)[0]
+
+
+def problems_of(stack: str = "test", **overrides: Any) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config({"cluster": minimal_cluster(**overrides)}, stack=stack)
+    return caught.value
+
+
+def jm_container(settings: ClusterSettings) -> dict[str, Any]:
+    container: dict[str, Any] = jobmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["containers"][0]
+    return container
+
+
+# --- high availability ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "args"),
+    [
+        ("1.20.4", ["jobmanager", "$(POD_IP)"]),
+        ("1.19.3", ["jobmanager", "$(POD_IP)"]),
+        ("2.2.1", ["jobmanager", "-D", "jobmanager.rpc.address=$(POD_IP)"]),
+    ],
+)
+def test_ha_jobmanagers_advertise_their_pod_ip_the_way_each_version_accepts(version: str, args: list[str]) -> None:
+    settings = settings_for(flinkVersion=version, highAvailability=S3_HA)
+    container = jm_container(settings)
+    assert container["args"] == args
+    pod_ip = next(e for e in container["env"] if e["name"] == "POD_IP")
+    assert pod_ip["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP"
+
+
+def test_without_ha_the_jobmanager_keeps_the_service_address_and_one_replica() -> None:
+    settings = settings_for()
+    deployment = jobmanager_deployment(settings, "cm")
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert jm_container(settings)["args"] == ["jobmanager"]
+    assert "high-availability.type" not in render_flink_options(settings)
+    assert ha_role(settings) is None and ha_role_binding(settings) is None
+
+
+def test_ha_options_and_a_stable_cluster_id() -> None:
+    settings = settings_for(namespace="flink-a", highAvailability=S3_HA)
+    options = render_flink_options(settings)
+    assert options["high-availability.type"] == "kubernetes"
+    assert options["high-availability.storageDir"] == "s3://bucket/ha"
+    assert options["kubernetes.cluster-id"] == "demo"
+    assert options["kubernetes.namespace"] == "flink-a"
+    assert options["high-availability.cluster-id"] == "flink-a-demo"
+    # the same settings always give the same id (no random suffix)
+    assert render_flink_options(settings_for(namespace="flink-a", highAvailability=S3_HA))["kubernetes.cluster-id"] == "demo"
+
+
+def test_ha_defaults_to_a_standby_jobmanager_rolled_without_downtime() -> None:
+    settings = settings_for(highAvailability=S3_HA)
+    deployment = jobmanager_deployment(settings, "cm")
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    budget = jobmanager_disruption_budget(settings)
+    assert budget is not None and budget["spec"]["maxUnavailable"] == 1
+
+
+def test_ha_rbac_is_exactly_what_flink_ha_needs_and_namespaced() -> None:
+    settings = settings_for(namespace="flink-a", highAvailability=S3_HA)
+    role, binding = ha_role(settings), ha_role_binding(settings)
+    assert role is not None and binding is not None
+    assert role["kind"] == "Role" and role["metadata"]["namespace"] == "flink-a"
+    assert role["rules"] == [
+        {
+            "apiGroups": [""],
+            "resources": ["configmaps"],
+            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
+        }
+    ]
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role["metadata"]["name"]}
+    account = service_account(settings)
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": "flink-a"}]
+    assert account["automountServiceAccountToken"] is False
+
+
+def test_the_token_is_mounted_only_with_ha() -> None:
+    for ha, mounted in ((None, False), (S3_HA, True)):
+        settings = settings_for(highAvailability=ha) if ha else settings_for()
+        for deployment in (jobmanager_deployment(settings, "cm"), taskmanager_deployment(settings, "cm")):
+            assert deployment["spec"]["template"]["spec"]["automountServiceAccountToken"] is mounted
+
+
+@pytest.mark.parametrize(
+    ("ha", "path", "fragment"),
+    [
+        ({"jobManagerReplicas": 2}, "cluster.highAvailability.jobManagerReplicas", "needs highAvailability.enabled: true"),
+        ({"enabled": True}, "cluster.highAvailability.storageDir", "is required with HA"),
+        ({"enabled": True, "storageDir": "file:///tmp/ha"}, "cluster.highAvailability.storageDir", "only the 'dev' stack"),
+        ({"enabled": True, "storageDir": "ftp://host/ha"}, "cluster.highAvailability.storageDir", "s3://, s3p://"),
+        ({"enabled": True, "storageDir": "s3:///no-bucket"}, "cluster.highAvailability.storageDir", "names no bucket"),
+        ({"storageDir": "s3://bucket/ha"}, "cluster.highAvailability.storageDir", "only used with"),
+    ],
+)
+def test_invalid_ha_combinations_are_refused(ha: dict[str, Any], path: str, fragment: str) -> None:
+    error = problems_of(highAvailability=ha)
+    assert path in error.paths, str(error)
+    assert fragment in str(error)
+
+
+def test_local_state_is_allowed_only_on_the_dev_stack() -> None:
+    ha = {"enabled": True, "storageDir": "file:///var/flink/ha"}
+    assert settings_for("dev", highAvailability=ha).operations.high_availability.storage_dir == "file:///var/flink/ha"
+    assert "cluster.highAvailability.storageDir" in problems_of("staging", highAvailability=ha).paths
+
+
+def test_ha_keys_cannot_be_set_through_flink_configuration() -> None:
+    error = problems_of(flinkConfiguration={"high-availability.type": "kubernetes", "kubernetes.cluster-id": "x"})
+    assert 'cluster.flinkConfiguration["high-availability.type"]' in error.paths
+    assert "highAvailability.enabled" in str(error)
+
+
+# --- state storage -------------------------------------------------------------------
+
+STATE = {
+    "stateBackend": {"type": "rocksdb"},
+    "checkpoints": {"dir": "s3://bucket/cp", "interval": "30s", "mode": "AT_LEAST_ONCE"},
+    "savepoints": {"dir": "s3://bucket/sp"},
+}
+
+
+@pytest.mark.parametrize(
+    ("version", "checkpoints", "savepoints", "incremental"),
+    [
+        ("1.19.3", "state.checkpoints.dir", "state.savepoints.dir", "state.backend.incremental"),
+        ("1.20.4", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "execution.checkpointing.incremental"),
+        ("2.2.1", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "execution.checkpointing.incremental"),
+    ],
+)
+def test_state_options_use_the_names_each_version_reads(
+    version: str, checkpoints: str, savepoints: str, incremental: str
+) -> None:
+    options = render_flink_options(settings_for(flinkVersion=version, **STATE))
+    assert options[checkpoints] == "s3://bucket/cp"
+    assert options[savepoints] == "s3://bucket/sp"
+    assert options[incremental] is True  # rocksdb defaults to incremental
+    assert options["state.backend.type"] == "rocksdb"
+    assert options["execution.checkpointing.interval"] == "30s"
+    assert options["execution.checkpointing.mode"] == "AT_LEAST_ONCE"
+    stale = {"state.checkpoints.dir", "execution.checkpointing.dir"} - {checkpoints}
+    assert not stale & set(options)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "jar"),
+    [
+        ("s3", "flink-s3-fs-presto-1.20.4.jar"),
+        ("s3a", "flink-s3-fs-hadoop-1.20.4.jar"),
+        ("gs", "flink-gs-fs-hadoop-1.20.4.jar"),
+        ("abfss", "flink-azure-fs-hadoop-1.20.4.jar"),
+        ("oss", "flink-oss-fs-hadoop-1.20.4.jar"),
+    ],
+)
+def test_the_plugin_for_each_scheme_is_enabled_with_its_exact_jar(scheme: str, jar: str) -> None:
+    settings = settings_for(flinkVersion="1.20.4", checkpoints={"dir": f"{scheme}://bucket/cp"})
+    assert settings.operations.plugins == (jar,)
+    container = jm_container(settings)
+    assert {"name": "ENABLE_BUILT_IN_PLUGINS", "value": jar} in container["env"]
+    # the entrypoint links the jar into plugins/, which is a writable copy of the image's
+    assert {"name": "plugins", "mountPath": "/opt/flink/plugins"} in container["volumeMounts"]
+    init = jobmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["initContainers"][0]
+    assert "cp -R /opt/flink/plugins/. /flink-plugins/" in init["command"][-1]
+
+
+def test_no_plugin_volume_without_an_object_store() -> None:
+    container = jm_container(settings_for())
+    assert all(m["name"] != "plugins" for m in container["volumeMounts"])
+    assert all(e["name"] != "ENABLE_BUILT_IN_PLUGINS" for e in container["env"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "fragment"),
+    [
+        ({"flinkVersion": "1.20", "checkpoints": {"dir": "s3://b/cp"}}, "cluster.flinkVersion", "patch release"),
+        ({"stateBackend": {"type": "hashmap", "incremental": True}}, "cluster.stateBackend.incremental", "rocksdb"),
+        ({"checkpoints": {"interval": "1min"}}, "cluster.checkpoints.dir", "is required when checkpoints.interval"),
+        ({"checkpoints": {"dir": "s3://b/cp", "interval": "soon"}}, "cluster.checkpoints.interval", "duration"),
+        (
+            {"checkpoints": {"dir": "s3://b/cp"}, "savepoints": {"dir": "s3a://b/sp"}},
+            "cluster.checkpoints.dir",
+            "one S3 scheme",
+        ),
+        ({"restartStrategy": {"type": "exponential-delay", "attempts": 3}}, "cluster.restartStrategy.attempts", "does not"),
+        ({"restartStrategy": {"type": "sometimes"}}, "cluster.restartStrategy.type", "fixed-delay"),
+    ],
+)
+def test_invalid_state_settings_are_refused(overrides: dict[str, Any], path: str, fragment: str) -> None:
+    error = problems_of(**overrides)
+    assert path in error.paths, str(error)
+    assert fragment in str(error)
+
+
+def test_restart_strategy_renders_its_own_options() -> None:
+    restart = {"type": "fixed-delay", "attempts": 5, "delay": "10s"}
+    options = render_flink_options(settings_for(restartStrategy=restart))
+    assert options["restart-strategy.type"] == "fixed-delay"
+    assert options["restart-strategy.fixed-delay.attempts"] == 5
+    assert options["restart-strategy.fixed-delay.delay"] == "10s"
+
+
+# --- credentials ---------------------------------------------------------------------
+
+WITH_S3 = {
+    "checkpoints": {"dir": "s3://bucket/cp"},
+    "storage": {"s3": {"endpoint": "https://minio.example.com:9000", "pathStyleAccess": True, **KEYS}},
+}
+
+
+def test_credentials_reach_flink_only_through_a_secret_and_environment_variables() -> None:
+    settings = settings_for(**WITH_S3)
+    secret = storage_credentials_secret(settings)
+    assert secret is not None
+    assert set(secret["stringData"]) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    assert all(isinstance(v, Sensitive) for v in secret["stringData"].values())
+    for deployment in (jobmanager_deployment(settings, "cm"), taskmanager_deployment(settings, "cm")):
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["AWS_SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
+            "name": secret["metadata"]["name"],
+            "key": "AWS_SECRET_ACCESS_KEY",
+        }
+    text = yaml.safe_dump(config_map(settings)) + render_config_files(settings)[CONFIG_FILE] + repr(settings)
+    for value in KEYS.values():
+        assert value not in text
+    options = render_flink_options(settings)
+    assert options["s3.endpoint"] == "https://minio.example.com:9000"
+    assert options["s3.path.style.access"] is True
+
+
+def test_a_bad_credential_is_reported_without_its_value() -> None:
+    error = problems_of(checkpoints={"dir": "s3://b/cp"}, storage={"s3": {"accessKey": 12345678, "secretKey": "x"}})
+    assert "cluster.storage.s3.accessKey" in error.paths
+    assert "12345678" not in str(error)
+    assert "value hidden" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("storage", "path"),
+    [
+        ({"s3": {"accessKey": "a"}}, "cluster.storage.s3.secretKey"),
+        ({"s3": {"endpoint": "minio:9000"}}, "cluster.storage.s3.endpoint"),
+    ],
+)
+def test_incomplete_s3_settings_are_refused(storage: dict[str, Any], path: str) -> None:
+    assert path in problems_of(checkpoints={"dir": "s3://b/cp"}, storage=storage).paths
+
+
+def test_credentials_no_path_uses_are_refused() -> None:
+    error = problems_of(checkpoints={"dir": "gs://b/cp"}, storage={"s3": KEYS})
+    assert "cluster.storage.s3" in error.paths
+
+
+def test_credentials_cannot_be_put_in_flink_configuration() -> None:
+    error = problems_of(flinkConfiguration={"s3.secret-key": "oops"})
+    assert 'cluster.flinkConfiguration["s3.secret-key"]' in error.paths
+    assert "Pulumi secret" in str(error)
+
+
+# --- metrics -------------------------------------------------------------------------
+
+SCRAPERS = [{"namespaceLabels": {"kubernetes.io/metadata.name": "monitoring"}}]
+
+
+def test_prometheus_reporter_named_port_and_scrape_rule() -> None:
+    settings = settings_for(metrics={"prometheus": True, "scrapers": SCRAPERS})
+    options = render_flink_options(settings)
+    assert options["metrics.reporter.prom.factory.class"] == "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+    assert options["metrics.reporter.prom.port"] == "9249"
+    for deployment in (jobmanager_deployment(settings, "cm"), taskmanager_deployment(settings, "cm")):
+        ports = deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
+        assert {"name": "metrics", "containerPort": 9249, "protocol": "TCP"} in ports
+    _, jm_policy, tm_policy = network_policies(settings)
+    for policy in (jm_policy, tm_policy):
+        rule = policy["spec"]["ingress"][-1]
+        assert rule == {
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"protocol": "TCP", "port": 9249}],
+        }
+    assert pod_monitor(settings) is None
+
+
+def test_pod_monitor_selects_every_flink_pod_by_the_named_port() -> None:
+    settings = settings_for(metrics={"prometheus": True, "podMonitor": True, "podMonitorLabels": {"release": "prom"}})
+    monitor = pod_monitor(settings)
+    assert monitor is not None
+    assert (monitor["apiVersion"], monitor["kind"]) == ("monitoring.coreos.com/v1", "PodMonitor")
+    assert monitor["metadata"]["labels"]["release"] == "prom"
+    assert monitor["spec"]["selector"]["matchLabels"] == settings.names.cluster_selector_labels()
+    assert monitor["spec"]["podMetricsEndpoints"] == [{"port": "metrics", "interval": "30s"}]
+    assert any("metrics.scrapers is empty" in w for w in settings.warnings)
+
+
+def test_a_pod_monitor_without_the_reporter_is_refused() -> None:
+    assert "cluster.metrics.podMonitor" in problems_of(metrics={"podMonitor": True}).paths
+
+
+# --- REST exposure -------------------------------------------------------------------
+
+INGRESS_PEER = [{"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}]
+
+
+def test_rest_is_cluster_ip_unless_asked_and_other_types_warn() -> None:
+    assert rest_service(settings_for())["spec"]["type"] == "ClusterIP"
+    exposed = settings_for(network={"restServiceType": "LoadBalancer", "restAccess": [{"cidr": "10.0.0.0/8"}]})
+    assert rest_service(exposed)["spec"]["type"] == "LoadBalancer"
+    assert any("no authentication" in w for w in exposed.warnings)
+    _, jm_policy, _ = network_policies(exposed)
+    assert {"ipBlock": {"cidr": "10.0.0.0/8"}} in jm_policy["spec"]["ingress"][1]["from"]
+
+
+def test_ingress_routes_the_rest_service_with_tls() -> None:
+    spec = {"host": "flink.example.com", "className": "nginx", "tlsSecretName": "flink-tls", "annotations": {"a/b": "c"}}
+    settings = settings_for(ingress=spec, network={"restAccess": INGRESS_PEER})
+    route = ingress(settings)
+    assert route is not None
+    assert route["spec"]["ingressClassName"] == "nginx"
+    assert route["spec"]["tls"] == [{"hosts": ["flink.example.com"], "secretName": "flink-tls"}]
+    path = route["spec"]["rules"][0]["http"]["paths"][0]
+    assert path["backend"]["service"] == {"name": "demo-rest", "port": {"number": 8081}}
+    assert route["metadata"]["annotations"]["a/b"] == "c"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"ingress": {"host": "flink.example.com"}}, "cluster.network.restAccess"),
+        ({"ingress": {"host": "Not A Host"}, "network": {"restAccess": INGRESS_PEER}}, "cluster.ingress.host"),
+        ({"network": {"restServiceType": "NodePort", "restAccess": [{}]}}, "cluster.network.restAccess[0]"),
+        ({"network": {"restAccess": [{"cidr": "10.0.0.0/8", "podLabels": {"a": "b"}}]}}, "cluster.network.restAccess[0]"),
+    ],
+)
+def test_invalid_exposure_is_refused(overrides: dict[str, Any], path: str) -> None:
+    assert path in problems_of(**overrides).paths
+
+
+# --- stacks --------------------------------------------------------------------------
+
+
+def test_prod_runs_ha_durable_state_metrics_and_secret_credentials() -> None:
+    prod = stack_settings("prod")
+    ops = prod.operations
+    assert ops.high_availability.enabled and ops.high_availability.job_manager_replicas == 2
+    assert ops.state.backend == "rocksdb" and ops.state.incremental
+    assert ops.state.checkpoints_dir and ops.state.checkpoints_dir.startswith("s3://")
+    assert ops.s3 is not None and ops.s3.has_credentials
+    assert ops.metrics.pod_monitor
+    assert ops.plugins == ("flink-s3-fs-presto-1.20.4.jar",)
+    assert not prod.warnings
+
+
+def test_staging_mirrors_prod_and_dev_stays_minimal() -> None:
+    staging, dev = stack_settings("staging").operations, stack_settings("dev").operations
+    assert staging.high_availability.enabled and staging.metrics.pod_monitor and staging.s3 is not None
+    assert not dev.high_availability.enabled and not dev.metrics.prometheus and dev.s3 is None and not dev.plugins
+
+
+def test_prod_without_ha_gets_an_advisory_warning() -> None:
+    assert any("highAvailability is off on the prod stack" in w for w in settings_for("prod").warnings)
