@@ -152,7 +152,7 @@ def test_ha_keys_cannot_be_set_through_flink_configuration() -> None:
 
 # --- state storage -------------------------------------------------------------------
 
-STATE = {
+STATE: dict[str, Any] = {
     "stateBackend": {"type": "rocksdb"},
     "checkpoints": {"dir": "s3://bucket/cp", "interval": "30s", "mode": "AT_LEAST_ONCE"},
     "savepoints": {"dir": "s3://bucket/sp"},
@@ -240,7 +240,7 @@ def test_restart_strategy_renders_its_own_options() -> None:
 
 # --- credentials ---------------------------------------------------------------------
 
-WITH_S3 = {
+WITH_S3: dict[str, Any] = {
     "checkpoints": {"dir": "s3://bucket/cp"},
     "storage": {"s3": {"endpoint": "https://minio.example.com:9000", "pathStyleAccess": True, **KEYS}},
 }
