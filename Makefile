@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv lint typecheck test test-unit test-flink clean
+.PHONY: venv venv-runtime lint typecheck test test-unit test-flink render render-diff clean
+
+STACK ?= dev
+BASE ?= main
 
 venv: $(VENV)/.installed .venv-scan/.installed
 
@@ -12,6 +15,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# Only what the program needs (CI's preview/deploy jobs and the renderer).
+venv-runtime:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
 
 .venv-scan/.installed: requirements-scan.txt
 	$(PYTHON) -m venv .venv-scan
@@ -37,6 +45,14 @@ test-flink: venv
 test: lint typecheck
 	$(PY) -m pytest -m "not flink" -n 2
 	$(PY) -m pytest -m flink
+
+# The exact manifests a stack would create, without a cluster, backend or Pulumi CLI.
+render: venv
+	$(PY) -m tools.render $(STACK)
+
+# Their diff between BASE (a git revision) and the work tree.
+render-diff: venv
+	$(PY) -m tools.render diff $(STACK) --base $(BASE)
 
 clean:
 	rm -rf $(VENV) .venv-scan .pytest_cache .mypy_cache .ruff_cache

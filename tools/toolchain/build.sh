@@ -7,6 +7,9 @@
 #   ${FLINK_SESSION_TOOLCHAIN:-~/.cache/flink-session/toolchain}/<name>-<version>/
 # Prints `name=path` for each tool it has; exits 3 if any tool could not be had
 # (the message names the command that failed and why), after building all others.
+#
+#   build.sh              everything
+#   build.sh actionlint   only actionlint (used by the test suite)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -115,20 +118,22 @@ pulumi_tools() {
       echo "$name=$out/$name"
       continue
     fi
-    local module
+    local module package
     case $name in
-      pulumi) module="github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$version" ;;
-      pulumi-language-python) module="github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3@$version" ;;
-      pulumi-resource-kubernetes) module="github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes@$version" ;;
+      pulumi) module="github.com/pulumi/pulumi/pkg/v3" package="$module/cmd/pulumi" ;;
+      pulumi-language-python)
+        module="github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3" package="$module" ;;
+      pulumi-resource-kubernetes)
+        module="github.com/pulumi/pulumi-kubernetes/provider/v4" package="$module/cmd/pulumi-resource-kubernetes" ;;
     esac
     local info
-    if ! info="$(go list -m "${module%%/cmd/*}@$version" 2>&1)"; then
-      log "unavailable: $name $version: \`go list -m ${module%%/cmd/*}@$version\` said: ${info##*$'\n'}"
+    if ! info="$(go list -m "$module@$version" 2>&1)"; then
+      log "unavailable: $name $version: \`go list -m $module@$version\` said: ${info##*$'\n'}"
       missing+=("$name")
       continue
     fi
     mkdir -p "$out.tmp"
-    if GOBIN="$out.tmp" go install "$module"; then
+    if GOBIN="$out.tmp" go install "$package@$version"; then
       rm -rf "$out" && mv "$out.tmp" "$out"
       echo "$name=$out/$name"
     else
@@ -137,6 +142,23 @@ pulumi_tools() {
   done
 }
 
+build_actionlint() {
+  local out="$cache/actionlint-$ACTIONLINT_VERSION"
+  if [[ ! -x "$out/actionlint" ]]; then
+    log "building actionlint $ACTIONLINT_VERSION"
+    mkdir -p "$out.tmp"
+    GOBIN="$out.tmp" go install -ldflags "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  echo "actionlint=$out/actionlint"
+}
+
+if [[ "${1:-all}" == "actionlint" ]]; then
+  build_actionlint
+  exit 0
+fi
+
+build_actionlint
 build_etcd
 build_kwok
 build_kubernetes
