@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv venv-runtime lint typecheck test test-unit test-flink render render-diff clean
+.PHONY: venv venv-runtime lint typecheck test test-unit test-flink test-e2e toolchain up down render render-diff clean
 
 STACK ?= dev
 BASE ?= main
@@ -33,18 +33,36 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-# Pure, mock and scan tiers: no Java, no network.
+# Pure, mock, scan and policy tiers: no Java, no cluster.
 test-unit: venv
-	$(PY) -m pytest -m "not flink" -n 2
+	$(PY) -m pytest -m "not flink and not e2e" -n 2
 
 # Real Flink on loopback (downloads the Flink jars from PyPI once, into ~/.cache/flink-session).
 test-flink: venv
 	$(PY) -m pytest -m flink
 
-# Everything CI checks. Real Flink runs on its own so its JVMs do not compete with the other tiers.
-test: lint typecheck
-	$(PY) -m pytest -m "not flink" -n 2
+# A real kube-apiserver on loopback (kwok nodes); builds the toolchain on first use.
+test-e2e: venv toolchain
+	$(PY) -m pytest -m e2e
+
+# etcd, Kubernetes, kwok and actionlint from their Go modules, cached by version
+# (exit 3 only means the Pulumi CLI/provider could not be built; see README).
+toolchain:
+	bash tools/toolchain/build.sh || [ $$? -eq 3 ]
+
+# The dev stack (or STACK=...) on $$KUBECONFIG, or on a local control plane started for it.
+up: venv toolchain
+	STACK=$(STACK) bash tools/localcluster/up.sh up
+
+down: venv
+	STACK=$(STACK) bash tools/localcluster/up.sh down
+
+# Everything CI checks. Real Flink and the API server run on their own so their
+# processes do not compete with the other tiers.
+test: lint typecheck toolchain
+	$(PY) -m pytest -m "not flink and not e2e" -n 2
 	$(PY) -m pytest -m flink
+	$(PY) -m pytest -m e2e
 
 # The exact manifests a stack would create, without a cluster, backend or Pulumi CLI.
 render: venv

@@ -24,7 +24,13 @@ def _policy(settings: ClusterSettings, name: str, pod_selector: dict[str, str], 
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": object_metadata(settings, name),
-        "spec": {"podSelector": {"matchLabels": pod_selector}, "policyTypes": ["Ingress"], "ingress": ingress},
+        # No `ingress` key at all when there are no rules: the API server drops an empty
+        # list, so sending one would show up as a change on every server-side apply.
+        "spec": {
+            "podSelector": {"matchLabels": pod_selector},
+            "policyTypes": ["Ingress"],
+            **({"ingress": ingress} if ingress else {}),
+        },
     }
 
 
