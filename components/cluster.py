@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any, cast
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from components.manifests.objects import ClusterObject, Stage, config_object, dependent_objects, namespace_object
 from components.operations import Sensitive
@@ -16,32 +13,42 @@ from components.summary import cluster_summary
 
 COMPONENT_TYPE = "flink-session:index:FlinkSessionCluster"
 
-# apiVersion/kind -> the typed pulumi-kubernetes resource that registers it
-_RESOURCES: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
-    ("v1", "Namespace"): k8s.core.v1.Namespace,
-    ("v1", "ConfigMap"): k8s.core.v1.ConfigMap,
-    ("v1", "Service"): k8s.core.v1.Service,
-    ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
-    ("v1", "Secret"): k8s.core.v1.Secret,
-    ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
-    ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
-    ("networking.k8s.io/v1", "Ingress"): k8s.networking.v1.Ingress,
-    ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
-    ("rbac.authorization.k8s.io/v1", "Role"): k8s.rbac.v1.Role,
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"): k8s.rbac.v1.RoleBinding,
-}
+# Secret data is a secret output too, as pulumi-kubernetes' own Secret class declares.
+_SECRET_OUTPUTS = {("v1", "Secret"): ["data", "stringData"]}
 
 
-def _fields(manifest: dict[str, Any]) -> dict[str, Any]:
-    """A manifest's top-level fields as resource arguments (Pulumi sets apiVersion and kind itself).
+def type_token(api_version: str, kind: str) -> str:
+    """The provider's type token: `kubernetes:core/v1:ConfigMap`, `kubernetes:apps/v1:Deployment`, ..."""
+    group_version = "core/v1" if api_version == "v1" else api_version
+    return f"kubernetes:{group_version}:{kind}"
 
-    Argument names are snake_case (`roleRef` -> `role_ref`); nested values may stay camelCase.
+
+class KubernetesObject(pulumi.CustomResource):
+    """One Kubernetes object, registered by type token with the manifest as its inputs.
+
+    pulumi-kubernetes' typed classes (`k8s.apps.v1.Deployment`, ...) send exactly this
+    to the engine (a test registers both ways and compares), but importing their API
+    group modules costs ~0.25 s per program run, more than the rest of the program.
+    Like them, it pins the provider to the installed pulumi-kubernetes version.
     """
-    return {_snake(k): _as_inputs(v) for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+
+    metadata: pulumi.Output[Any]
+
+    def __init__(self, resource_name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        props = {key: _as_inputs(value) for key, value in manifest.items()}
+        token = type_token(manifest["apiVersion"], manifest["kind"])
+        super().__init__(token, resource_name, props, registration_options(manifest, opts))
 
 
-def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+def registration_options(manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """The provider version pin (and Secret's secret outputs) that the typed classes add, merged with `opts`."""
+    from pulumi_kubernetes import _utilities  # noqa: PLC0415 - the package root is cheap; its API groups are not
+
+    defaults: pulumi.ResourceOptions = _utilities.get_resource_opts_defaults()
+    secret_outputs = _SECRET_OUTPUTS.get((manifest["apiVersion"], manifest["kind"]))
+    if secret_outputs:
+        defaults = pulumi.ResourceOptions.merge(defaults, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))
+    return pulumi.ResourceOptions.merge(defaults, opts)
 
 
 def _as_inputs(value: Any) -> Any:
@@ -55,15 +62,8 @@ def _as_inputs(value: Any) -> Any:
     return value
 
 
-def _register(item: ClusterObject, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
-    manifest = item.manifest
-    resource = _RESOURCES.get((manifest["apiVersion"], manifest["kind"]))
-    if resource is not None:
-        return resource(item.resource_name, **_fields(manifest), opts=opts)
-    # Custom resources (the PodMonitor) have no typed class.
-    return k8s.apiextensions.CustomResource(
-        item.resource_name, api_version=manifest["apiVersion"], kind=manifest["kind"], **_fields(manifest), opts=opts
-    )
+def _register(item: ClusterObject, opts: pulumi.ResourceOptions) -> KubernetesObject:
+    return KubernetesObject(item.resource_name, item.manifest, opts)
 
 
 class FlinkSessionCluster(pulumi.ComponentResource):
@@ -94,7 +94,7 @@ class FlinkSessionCluster(pulumi.ComponentResource):
     total_slots: pulumi.Output[int]
     port_forward: pulumi.Output[str]
     summary: pulumi.Output[dict[str, Any]]
-    namespace_resource: pulumi.CustomResource | None
+    namespace_resource: KubernetesObject | None
 
     def __init__(
         self,
@@ -116,7 +116,7 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=depends)
         conf = _register(config_object(settings), child)
         # The pure builders take the ConfigMap's name as a string; here it is the auto-name Output.
-        conf_name = cast(str, cast(k8s.core.v1.ConfigMap, conf).metadata.name)
+        conf_name = cast(str, conf.metadata.apply(lambda metadata: metadata["name"]))
         prerequisites: list[pulumi.Resource] = [*depends]
         for item in dependent_objects(settings, conf_name):
             if item.stage is Stage.PODS:

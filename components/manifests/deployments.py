@@ -43,10 +43,11 @@ def _pod_template(
     container: dict[str, Any],
     scratch_bytes: int,
     extra_spec: dict[str, Any],
+    checksum: str | None,
 ) -> dict[str, Any]:
     annotations = {
         **settings.annotations,
-        CONFIG_CHECKSUM_ANNOTATION: config_checksum(render_config_files(settings)),
+        CONFIG_CHECKSUM_ANNOTATION: checksum if checksum is not None else config_checksum(render_config_files(settings)),
     }
     return {
         "metadata": {"labels": common_labels(settings, component), "annotations": annotations},
@@ -123,7 +124,8 @@ def _tcp_probe(port: str, period: int, failures: int) -> dict[str, Any]:
     return {"tcpSocket": {"port": port}, "periodSeconds": period, "failureThreshold": failures, "timeoutSeconds": 5}
 
 
-def jobmanager_deployment(settings: ClusterSettings, config_map_name: str) -> dict[str, Any]:
+def jobmanager_deployment(settings: ClusterSettings, config_map_name: str, checksum: str | None = None) -> dict[str, Any]:
+    """`checksum`: of the rendered conf files, when the caller has it already (else computed here)."""
     jm = settings.job_manager
     ha = settings.operations.high_availability
     container = _flink_container(settings, JOBMANAGER, jobmanager_args(settings), [POD_IP_ENV] if ha.enabled else [])
@@ -167,6 +169,7 @@ def jobmanager_deployment(settings: ClusterSettings, config_map_name: str) -> di
                 container=container,
                 scratch_bytes=jm.scratch_bytes,
                 extra_spec={},
+                checksum=checksum,
             ),
         },
     }
@@ -183,7 +186,7 @@ def _spread_constraints(settings: ClusterSettings) -> list[dict[str, Any]]:
     ]
 
 
-def taskmanager_deployment(settings: ClusterSettings, config_map_name: str) -> dict[str, Any]:
+def taskmanager_deployment(settings: ClusterSettings, config_map_name: str, checksum: str | None = None) -> dict[str, Any]:
     tm = settings.task_manager
     container = _flink_container(settings, TASKMANAGER, ["taskmanager"])
     container |= {
@@ -217,6 +220,7 @@ def taskmanager_deployment(settings: ClusterSettings, config_map_name: str) -> d
                 container=container,
                 scratch_bytes=tm.scratch_bytes,
                 extra_spec=extra,
+                checksum=checksum,
             ),
         },
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from components.flink_config import config_checksum, render_config_files
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
 from components.manifests.disruption import jobmanager_disruption_budget, taskmanager_disruption_budget
@@ -54,6 +55,7 @@ def config_object(settings: ClusterSettings) -> ClusterObject:
 def dependent_objects(settings: ClusterSettings, config_map_name: str) -> list[ClusterObject]:
     """Everything after the ConfigMap; `config_map_name` is its (generated) name."""
     name = settings.name
+    checksum = config_checksum(render_config_files(settings))  # once for both Deployments
     optional: list[tuple[str, dict[str, Any] | None, Stage]] = [
         (f"{name}-serviceaccount", service_account(settings), Stage.POD_PREREQUISITE),
         (f"{name}-ha-role", ha_role(settings), Stage.POD_PREREQUISITE),
@@ -61,8 +63,8 @@ def dependent_objects(settings: ClusterSettings, config_map_name: str) -> list[C
         (f"{name}-storage-credentials", storage_credentials_secret(settings), Stage.POD_PREREQUISITE),
         (f"{name}-jobmanager-service", jobmanager_service(settings), Stage.OTHER),
         (f"{name}-rest-service", rest_service(settings), Stage.OTHER),
-        (f"{name}-jobmanager", jobmanager_deployment(settings, config_map_name), Stage.PODS),
-        (f"{name}-taskmanager", taskmanager_deployment(settings, config_map_name), Stage.PODS),
+        (f"{name}-jobmanager", jobmanager_deployment(settings, config_map_name, checksum), Stage.PODS),
+        (f"{name}-taskmanager", taskmanager_deployment(settings, config_map_name, checksum), Stage.PODS),
         *((policy["metadata"]["name"], policy, Stage.OTHER) for policy in network_policies(settings)),
         (f"{name}-taskmanager-pdb", taskmanager_disruption_budget(settings), Stage.OTHER),
         (f"{name}-jobmanager-pdb", jobmanager_disruption_budget(settings), Stage.OTHER),
