@@ -137,7 +137,7 @@ def test_stack_on_a_real_api_server(kube: Kube, stack: str) -> None:
     assert kube.run("get", "namespace", namespace, check=False).returncode != 0
 
 
-def test_a_sizing_change_rolls_out_in_place(kube: Kube, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sizing_change_rolls_out_in_place(kube: Kube, monkeypatch: pytest.MonkeyPatch) -> None:
     """TaskManager replicas, slots and memory change the way `pulumi config set --path` would."""
     config = stack_file_config("dev")
     manifests = render_objects("dev")
