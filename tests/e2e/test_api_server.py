@@ -81,6 +81,16 @@ def live_object(kube: Kube, manifest: dict[str, Any]) -> Any:
     return kube.get(*args)
 
 
+def uids(kube: Kube, manifests: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """The live objects' UIDs (a replaced object gets a new one), except the ConfigMap: under Pulumi an edit
+    creates a new auto-named one by design."""
+    return {
+        (m["kind"], m["metadata"]["name"]): live_object(kube, m)["metadata"]["uid"]
+        for m in applicable(manifests)
+        if m["kind"] != "ConfigMap"
+    }
+
+
 def wait_available(kube: Kube, namespace: str) -> None:
     kube.run("-n", namespace, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=120s")
 
@@ -144,11 +154,7 @@ def test_a_sizing_change_rolls_out_in_place(kube: Kube, monkeypatch: pytest.Monk
     namespace = namespace_of(manifests)
     apply(kube, manifests)
     wait_available(kube, namespace)
-    before = {
-        (m["kind"], m["metadata"]["name"]): live_object(kube, m)["metadata"]["uid"]
-        for m in applicable(manifests)
-        if m["kind"] != "ConfigMap"
-    }
+    before = uids(kube, manifests)
 
     changed = copy.deepcopy(config)
     changed["cluster"]["taskManager"] |= {"replicas": 2, "slots": 3, "memory": "2Gi"}
@@ -158,11 +164,7 @@ def test_a_sizing_change_rolls_out_in_place(kube: Kube, monkeypatch: pytest.Monk
     updated = render.render_objects("dev")
     apply(kube, updated)
     wait_available(kube, namespace)
-    after = {
-        (m["kind"], m["metadata"]["name"]): live_object(kube, m)["metadata"]["uid"]
-        for m in applicable(updated)
-        if m["kind"] != "ConfigMap"
-    }
+    after = uids(kube, updated)
     # Same objects (same uids): updated in place, nothing replaced.
     assert {k: v for k, v in after.items() if k in before} == before
     tm = kube.get("deployment", "analytics-taskmanager", "-n", namespace)
