@@ -47,14 +47,24 @@ JM_DEFAULTS: Mapping[str, object] = {
 }
 MANAGED_SIZE = "taskmanager.memory.managed.size"
 
-# Pre-1.10 and deprecated spellings: Flink 2.x ignores them, 1.x maps them silently.
-# Either way the stack would not say what it means, so they are refused.
+# Deprecated spellings. Flink still reads some of them (it falls back to them when the
+# current key is unset) and ignores others; either way the memory model here reads only
+# the current keys, so a stack using them would not get the layout it previews. Checked
+# against the ConfigOption fallback keys in flink-dist 1.19.3, 1.20.4, 2.2.1 and 2.3.0.
 LEGACY_MEMORY_KEYS: Mapping[str, str] = {
+    # deprecated keys of the taskmanager.memory.network.* options (all four lines)
     "taskmanager.network.memory.fraction": "taskmanager.memory.network.fraction",
     "taskmanager.network.memory.min": "taskmanager.memory.network.min",
     "taskmanager.network.memory.max": "taskmanager.memory.network.max",
+    # deprecated key of taskmanager.memory.managed.size (all four lines; Flink 2.2.1 sizes
+    # managed memory from it, e.g. 100m instead of the 512m the fraction gives at 1728m)
+    "taskmanager.memory.size": "taskmanager.memory.managed.size",
+    # pre-1.10 heap options (1.19 and 1.20 still define them; 2.x dropped them)
     "taskmanager.heap.size": "cluster.taskManager.memory",
+    "taskmanager.heap.mb": "cluster.taskManager.memory",
     "jobmanager.heap.size": "cluster.jobManager.memory",
+    "jobmanager.heap.mb": "cluster.jobManager.memory",
+    # not a Flink key: a common misspelling of the metaspace size
     "taskmanager.memory.jvm-metaspace": "taskmanager.memory.jvm-metaspace.size",
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from components.errors import Problem
+from components.flink_options import RESTART_STRATEGY_FIELDS
 from components.spec import ClusterSpec, IngressSpec, PeerSpec, RestartStrategySpec
 from components.storage import S3_SCHEMES, StorageUriError, plugin_jar, storage_scheme
 from components.versions import FlinkVersion
@@ -162,21 +163,13 @@ def _resolve_state(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> S
     )
 
 
-# restart strategy type -> the fields it reads; any other field given is a mistake
-_RESTART_FIELDS = {
-    "disable": frozenset[str](),
-    "exponential-delay": frozenset[str](),
-    "fixed-delay": frozenset({"attempts", "delay"}),
-    "failure-rate": frozenset({"maxFailuresPerInterval", "failureRateInterval", "delay"}),
-}
-
-
 def _check_restart_strategy(strategy: RestartStrategySpec | None, path: str, problems: list[Problem]) -> None:
     if strategy is None:
         return
     given = strategy.model_dump(by_alias=True, exclude_none=True)
-    allowed = _RESTART_FIELDS[strategy.type]
-    for key in sorted(set(given) - {"type"} - allowed):
+    # the fields this type renders (flink_options); any other field given is a mistake
+    allowed = RESTART_STRATEGY_FIELDS[strategy.type]
+    for key in sorted(set(given) - {"type"} - set(allowed)):
         accepted = ", ".join(sorted(allowed)) or "no other keys"
         problems.append(Problem(f"{path}.{key}", f"does not apply to type {strategy.type}; it takes {accepted}", given[key]))
 

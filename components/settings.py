@@ -20,6 +20,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from components.errors import ConfigError, Problem
+from components.flink_options import refusal
 from components.images import ImageReference, parse_image
 from components.memory import (
     LEGACY_MEMORY_KEYS,
@@ -33,7 +34,6 @@ from components.memory import (
 )
 from components.naming import OWNED_LABEL_KEYS, ClusterNames
 from components.operations import SENSITIVE_KEYS, OperationsSettings, resolve_operations
-from components.owned_keys import OWNED_FLINK_KEYS
 from components.quantities import MIB
 from components.spec import ClusterSpec, NetworkSpec, SchedulingSpec
 from components.versions import FlinkVersion, parse_flink_version
@@ -223,11 +223,13 @@ def _check_flink_configuration(options: Mapping[str, object], prefix: str, probl
     accepted: dict[str, FlinkValue] = {}
     for key, value in options.items():
         path = key_path(prefix, ("flinkConfiguration", key))
-        if key in LEGACY_MEMORY_KEYS:
-            problems.append(Problem(path, f"is a deprecated memory option; set {LEGACY_MEMORY_KEYS[key]} instead", value))
+        legacy = LEGACY_MEMORY_KEYS.get(key.strip())
+        if legacy is not None:
+            problems.append(Problem(path, f"is a deprecated memory option; set {legacy} instead", value))
             continue
-        if key in OWNED_FLINK_KEYS:
-            problems.append(Problem(path, f"is set by flink-session and may not be overridden: {OWNED_FLINK_KEYS[key]}", value))
+        reason = refusal(key)
+        if reason is not None:
+            problems.append(Problem(path, reason, value))
             continue
         if isinstance(value, (str, int, float, bool)):
             accepted[key] = value

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.flink_config import CONF_DIR, CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE, LOG_DIR, TMP_DIR
+from components.flink_config import CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE
+from components.paths import CONF_DIR, LOG_DIR, TMP_DIR
 from components.quantities import MIB, format_cpu, format_memory
 from components.settings import ClusterSettings
 

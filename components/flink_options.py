@@ -1,0 +1,405 @@
+"""The Flink options the component owns: one table that the renderer emits and the validator refuses.
+
+Each entry says why the component owns the option and how its value follows from the
+resolved settings (None: not rendered for these settings), and lists the other keys
+through which Flink would read the same setting. `flinkConfiguration` may set none of
+them; the renderer applies the user's raw options first and this table on top, so a
+typed value wins even if a raw one slipped through (as the Flink Kubernetes
+Operator's FlinkConfigBuilder applies typed fields after `flinkConfiguration`).
+
+Aliases were checked against Flink's own `ConfigOption` definitions: every static
+ConfigOption of the `*Option*` classes in flink-dist (and opt/) of 1.19.3, 1.20.4,
+2.2.1 and 2.3.0 was listed with its `key()` and `fallbackKeys()` by reflection.
+"Deprecated" and "fallback" below are Flink's own words for those keys; where a
+comment names no versions, the alias is the same in all four.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from components import ports
+from components.paths import LOG_DIR, TMP_DIR
+from components.quantities import format_flink_memory_size
+from components.storage import state_option_keys
+
+if TYPE_CHECKING:
+    from components.settings import ClusterSettings, FlinkValue
+
+JAVA_OPTS_KEY = "env.java.opts.all"
+PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+
+# The module flags Flink's own distribution config.yaml sets for Java 17 (Flink's
+# reflection into java.util etc. fails without them: e.g. DataStream jobs cannot
+# even be translated). Our config.yaml replaces the distribution's, so they are
+# rendered here; a user's own env.java.opts.all is appended after them.
+JAVA_17_MODULE_FLAGS = " ".join(
+    [
+        *(
+            f"--add-exports={target}=ALL-UNNAMED"
+            for target in (
+                "java.base/sun.net.util",
+                "java.rmi/sun.rmi.registry",
+                "jdk.compiler/com.sun.tools.javac.api",
+                "jdk.compiler/com.sun.tools.javac.file",
+                "jdk.compiler/com.sun.tools.javac.parser",
+                "jdk.compiler/com.sun.tools.javac.tree",
+                "jdk.compiler/com.sun.tools.javac.util",
+                "java.security.jgss/sun.security.krb5",
+            )
+        ),
+        *(
+            f"--add-opens=java.base/{package}=ALL-UNNAMED"
+            for package in (
+                "java.lang",
+                "java.net",
+                "java.io",
+                "java.nio",
+                "sun.nio.ch",
+                "java.lang.reflect",
+                "java.text",
+                "java.time",
+                "java.util",
+                "java.util.concurrent",
+                "java.util.concurrent.atomic",
+                "java.util.concurrent.locks",
+            )
+        ),
+    ]
+)
+
+# cluster.restartStrategy.type -> {field of cluster.restartStrategy: the Flink option it renders to}.
+# The one definition: the validator refuses any other field for a type, the table below renders these.
+RESTART_STRATEGY_FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "disable": MappingProxyType({}),
+        "exponential-delay": MappingProxyType({}),
+        "fixed-delay": MappingProxyType(
+            {"attempts": "restart-strategy.fixed-delay.attempts", "delay": "restart-strategy.fixed-delay.delay"}
+        ),
+        "failure-rate": MappingProxyType(
+            {
+                "maxFailuresPerInterval": "restart-strategy.failure-rate.max-failures-per-interval",
+                "failureRateInterval": "restart-strategy.failure-rate.failure-rate-interval",
+                "delay": "restart-strategy.failure-rate.delay",
+            }
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class OwnedOption:
+    """A Flink option the component sets; `value` gives it for a cluster (None: not rendered)."""
+
+    key: str
+    reason: str
+    value: Callable[[ClusterSettings], FlinkValue | None]
+    # Other keys through which Flink reads the same setting: deprecated and fallback
+    # keys of this option, and options that fall back to it or override it.
+    aliases: tuple[str, ...] = ()
+    # The user may set it too, and the component's value includes theirs (env.java.opts.all).
+    extends_user_value: bool = False
+
+
+def ha_cluster_id(settings: ClusterSettings) -> str:
+    """Namespace and name: two clusters sharing an HA storage dir never read each other's metadata."""
+    return f"{settings.namespace}-{settings.name}"
+
+
+def _when(condition: bool, value: FlinkValue | None) -> FlinkValue | None:
+    return value if condition else None
+
+
+def _java_opts(settings: ClusterSettings) -> str:
+    return " ".join([JAVA_17_MODULE_FLAGS, str(settings.flink_configuration.get(JAVA_OPTS_KEY, ""))]).strip()
+
+
+def _ha(settings: ClusterSettings, value: FlinkValue | None) -> FlinkValue | None:
+    return _when(settings.operations.high_availability.enabled, value)
+
+
+def _state(attribute: str, key: str) -> Callable[[ClusterSettings], FlinkValue | None]:
+    """A state option that is rendered under the name this Flink version reads (storage.state_option_keys)."""
+
+    def value(settings: ClusterSettings) -> FlinkValue | None:
+        state = settings.operations.state
+        if getattr(state_option_keys(settings.flink_version), attribute) != key:
+            return None
+        if attribute == "incremental":
+            return _when(state.backend == "rocksdb", state.incremental)
+        given: FlinkValue | None = state.checkpoints_dir if attribute == "checkpoints_dir" else state.savepoints_dir
+        return given
+
+    return value
+
+
+def _restart_type(settings: ClusterSettings) -> FlinkValue | None:
+    restart = settings.operations.state.restart_strategy
+    return None if restart is None else restart.type
+
+
+def _restart_field(kind: str, field: str) -> Callable[[ClusterSettings], FlinkValue | None]:
+    def value(settings: ClusterSettings) -> FlinkValue | None:
+        restart = settings.operations.state.restart_strategy
+        if restart is None or restart.type != kind:
+            return None
+        given: FlinkValue | None = restart.model_dump(by_alias=True).get(field)
+        return given
+
+    return value
+
+
+_BY_VERSION = "(rendered under the name the Flink version reads)"
+_USE_INCREMENTAL = f"set cluster.stateBackend.incremental instead {_BY_VERSION}"
+_USE_CHECKPOINTS = f"set cluster.checkpoints.dir instead {_BY_VERSION}"
+_USE_SAVEPOINTS = f"set cluster.savepoints.dir instead {_BY_VERSION}"
+
+OWNED_OPTIONS: tuple[OwnedOption, ...] = (
+    # --- addresses and ports: Services, probes and NetworkPolicies depend on them ---------
+    OwnedOption(
+        "jobmanager.rpc.address",
+        "the component points it at the JobManager Service (rest.address falls back to it)",
+        lambda s: s.names.jobmanager_service_fqdn,
+    ),
+    OwnedOption(
+        "jobmanager.rpc.port",
+        "fixed at 6123: the JobManager Service and NetworkPolicy use it",
+        lambda s: ports.JOBMANAGER_RPC,
+        # JobManagerOptions.RPC_BIND_PORT: the RPC service listens there instead when set.
+        aliases=("jobmanager.rpc.bind-port",),
+    ),
+    OwnedOption("jobmanager.bind-host", "must be 0.0.0.0 so the JobManager Service reaches the pod", lambda s: "0.0.0.0"),
+    OwnedOption(
+        "blob.server.port", "fixed at 6124: the JobManager Service and NetworkPolicy use it", lambda s: ports.BLOB_SERVER
+    ),
+    # Not a ConfigOption of any checked line: the official image's entrypoint writes 6125
+    # there on every start, and rendering the same value keeps that rewrite a no-op.
+    OwnedOption("query.server.port", "fixed at 6125 by the official image's entrypoint", lambda s: ports.QUERY_SERVER),
+    OwnedOption("rest.address", "the component points it at the REST Service", lambda s: s.names.rest_service_fqdn),
+    OwnedOption(
+        "rest.port",
+        "fixed at 8081: the REST Service and probes use it",
+        lambda s: ports.REST,
+        # web.port: deprecated key of rest.port. rest.bind-port falls back to rest.port
+        # (and to the deprecated web.port, jobmanager.web.port): the server listens there when set.
+        aliases=("web.port", "rest.bind-port", "jobmanager.web.port"),
+    ),
+    OwnedOption(
+        "rest.bind-address",
+        "must be 0.0.0.0 so the REST Service and probes reach it",
+        lambda s: "0.0.0.0",
+        # fallback key web.address and deprecated key jobmanager.web.address of rest.bind-address.
+        aliases=("web.address", "jobmanager.web.address"),
+    ),
+    OwnedOption(
+        "taskmanager.bind-host",
+        "must be 0.0.0.0 so the JobManager and other TaskManagers reach the pod",
+        lambda s: "0.0.0.0",
+    ),
+    OwnedOption(
+        "taskmanager.rpc.port",
+        "fixed at 6122: TaskManager probes and the NetworkPolicy use it",
+        lambda s: ports.TASKMANAGER_RPC,
+        # TaskManagerOptions.RPC_BIND_PORT: the RPC service listens there instead when set.
+        aliases=("taskmanager.rpc.bind-port",),
+    ),
+    OwnedOption(
+        "taskmanager.data.port",
+        "fixed at 6121: the NetworkPolicy allows TaskManager data exchange on it",
+        lambda s: ports.TASKMANAGER_DATA,
+        # NettyShuffleEnvironmentOptions.DATA_BIND_PORT: the data server listens there instead when set.
+        aliases=("taskmanager.data.bind-port",),
+    ),
+    # --- sizing: derived from the typed settings -----------------------------------------
+    OwnedOption("taskmanager.numberOfTaskSlots", "set cluster.taskManager.slots instead", lambda s: s.task_manager.slots),
+    OwnedOption("parallelism.default", "set cluster.parallelism instead", lambda s: s.parallelism),
+    OwnedOption(
+        "taskmanager.memory.process.size",
+        "set cluster.taskManager.memory (or memoryPerSlot); it equals the container limit",
+        lambda s: format_flink_memory_size(s.task_manager.memory_bytes),
+        # Not fallback keys: explicit sizes Flink derives the process size from instead. With
+        # process.size also set Flink refuses a mismatch, and the memory model here derives
+        # every pool from the process size (the container limit) alone.
+        aliases=("taskmanager.memory.flink.size", "taskmanager.memory.task.heap.size"),
+    ),
+    OwnedOption(
+        "jobmanager.memory.process.size",
+        "set cluster.jobManager.memory; it equals the container limit",
+        lambda s: format_flink_memory_size(s.job_manager.memory_bytes),
+        # As above: explicit sizes Flink would derive the JobManager's process size from.
+        aliases=("jobmanager.memory.flink.size", "jobmanager.memory.heap.size"),
+    ),
+    # --- the writable volumes and the JVM ------------------------------------------------
+    OwnedOption(
+        "io.tmp.dirs",
+        "points at the pod's scratch volume; the root filesystem is read-only",
+        lambda s: TMP_DIR,
+        aliases=("taskmanager.tmp.dirs",),  # deprecated key of io.tmp.dirs
+    ),
+    OwnedOption("env.log.dir", "points at the pod's log volume; the root filesystem is read-only", lambda s: LOG_DIR),
+    OwnedOption(
+        JAVA_OPTS_KEY,
+        "starts with the Java 17 module flags Flink needs; your value is appended after them",
+        _java_opts,
+        aliases=("env.java.opts",),  # deprecated key of env.java.opts.all: ignored while env.java.opts.all is set
+        extends_user_value=True,
+    ),
+    # --- Kubernetes HA -------------------------------------------------------------------
+    OwnedOption(
+        "high-availability.type",
+        "set cluster.highAvailability.enabled instead",
+        lambda s: _ha(s, "kubernetes"),
+        aliases=("high-availability", "recovery.mode"),  # deprecated keys of high-availability.type
+    ),
+    OwnedOption(
+        "high-availability.storageDir",
+        "set cluster.highAvailability.storageDir instead",
+        lambda s: _ha(s, s.operations.high_availability.storage_dir),
+        # deprecated keys of high-availability.storageDir
+        aliases=("high-availability.zookeeper.storageDir", "recovery.zookeeper.storageDir"),
+    ),
+    OwnedOption(
+        "high-availability.cluster-id",
+        "derived from the cluster's namespace and name, so two clusters never share HA data",
+        lambda s: _ha(s, ha_cluster_id(s)),
+        # deprecated keys of high-availability.cluster-id
+        aliases=("high-availability.zookeeper.path.namespace", "recovery.zookeeper.path.namespace"),
+    ),
+    OwnedOption(
+        "kubernetes.cluster-id",
+        "derived from the cluster's name; the HA ConfigMaps and RBAC depend on it",
+        lambda s: _ha(s, s.name),
+    ),
+    OwnedOption(
+        "kubernetes.namespace",
+        "set cluster.namespace instead (Flink's Kubernetes client would default to 'default')",
+        lambda s: _ha(s, s.namespace),
+    ),
+    # --- state ---------------------------------------------------------------------------
+    OwnedOption(
+        "state.backend.type",
+        "set cluster.stateBackend.type instead",
+        lambda s: s.operations.state.backend,
+        aliases=("state.backend",),  # deprecated key of state.backend.type
+    ),
+    # 1.19 reads state.*; 1.20 and 2.x read execution.checkpointing.* and keep the state.*
+    # names as deprecated keys (so both spellings are owned, whatever the version).
+    OwnedOption("state.backend.incremental", _USE_INCREMENTAL, _state("incremental", "state.backend.incremental")),
+    OwnedOption(
+        "execution.checkpointing.incremental", _USE_INCREMENTAL, _state("incremental", "execution.checkpointing.incremental")
+    ),
+    OwnedOption(
+        "state.checkpoints.dir",
+        _USE_CHECKPOINTS,
+        _state("checkpoints_dir", "state.checkpoints.dir"),
+        # deprecated key of state.checkpoints.dir (1.19) and of execution.checkpointing.dir (1.20, 2.x)
+        aliases=("state.backend.fs.checkpointdir",),
+    ),
+    OwnedOption("execution.checkpointing.dir", _USE_CHECKPOINTS, _state("checkpoints_dir", "execution.checkpointing.dir")),
+    OwnedOption(
+        "state.savepoints.dir",
+        _USE_SAVEPOINTS,
+        _state("savepoints_dir", "state.savepoints.dir"),
+        # deprecated key of state.savepoints.dir (1.19) and of execution.checkpointing.savepoint-dir (1.20, 2.x)
+        aliases=("savepoints.state.backend.fs.dir",),
+    ),
+    OwnedOption(
+        "execution.checkpointing.savepoint-dir",
+        _USE_SAVEPOINTS,
+        _state("savepoints_dir", "execution.checkpointing.savepoint-dir"),
+    ),
+    OwnedOption(
+        "execution.checkpointing.interval",
+        "set cluster.checkpoints.interval instead",
+        lambda s: s.operations.state.checkpoint_interval,
+    ),
+    OwnedOption(
+        "execution.checkpointing.mode",
+        "set cluster.checkpoints.mode instead",
+        lambda s: _when(s.operations.state.checkpoint_interval is not None, s.operations.state.checkpoint_mode),
+    ),
+    # --- restart strategy ----------------------------------------------------------------
+    OwnedOption(
+        "restart-strategy.type",
+        "set cluster.restartStrategy.type instead",
+        _restart_type,
+        aliases=("restart-strategy",),  # deprecated key of restart-strategy.type
+    ),
+    *(
+        OwnedOption(key, f"set cluster.restartStrategy.{field} (with type: {kind}) instead", _restart_field(kind, field))
+        for kind, fields in RESTART_STRATEGY_FIELDS.items()
+        for field, key in fields.items()
+    ),
+    # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
+    OwnedOption(
+        "metrics.reporter.prom.factory.class",
+        "set cluster.metrics.prometheus instead",
+        lambda s: _when(s.operations.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
+    ),
+    OwnedOption(
+        "metrics.reporter.prom.port",
+        "fixed at 9249: the named container port, NetworkPolicy and PodMonitor use it",
+        lambda s: _when(s.operations.metrics.prometheus, str(ports.PROMETHEUS)),
+    ),
+    # --- S3: read by the filesystem plugins, which mirror keys under the prefixes s3., s3a.
+    # and fs.s3a. (flink-s3-fs-hadoop) and s3., presto.s3. (flink-s3-fs-presto), per their
+    # S3FileSystemFactory.FLINK_CONFIG_PREFIXES in apache/flink's source (the plugin jars
+    # are not part of apache-flink-libraries, so not checked against a jar here).
+    OwnedOption(
+        "s3.endpoint",
+        "set cluster.storage.s3.endpoint instead",
+        lambda s: s.operations.s3.endpoint if s.operations.s3 is not None else None,
+        aliases=("s3a.endpoint", "fs.s3a.endpoint", "presto.s3.endpoint"),
+    ),
+    OwnedOption(
+        "s3.path.style.access",
+        "set cluster.storage.s3.pathStyleAccess instead",
+        lambda s: _when(s.operations.s3 is not None and s.operations.s3.path_style_access, True),
+        aliases=("s3a.path.style.access", "fs.s3a.path.style.access", "presto.s3.path.style.access"),
+    ),
+)
+
+# Never rendered, always refused: credentials would sit in plain text in the ConfigMap.
+# Every spelling the S3 plugins read (the prefixes above, and their mirrored access.key/access-key).
+_CREDENTIAL_REASON = "credentials never go in the ConfigMap; set cluster.storage.s3.accessKey and secretKey as Pulumi secrets"
+CREDENTIAL_OPTIONS: frozenset[str] = frozenset(
+    f"{prefix}{kind}{separator}key"
+    for prefix in ("s3.", "s3a.", "fs.s3a.", "presto.s3.")
+    for kind in ("access", "secret")
+    for separator in ("-", ".")
+)
+
+
+def owned_values(settings: ClusterSettings) -> dict[str, FlinkValue]:
+    """The owned options rendered for this cluster, key by key."""
+    values: dict[str, FlinkValue] = {}
+    for option in OWNED_OPTIONS:
+        value = option.value(settings)
+        if value is not None:
+            values[option.key] = value
+    return values
+
+
+def _refusals() -> Mapping[str, str]:
+    reasons: dict[str, str] = dict.fromkeys(CREDENTIAL_OPTIONS, _CREDENTIAL_REASON)
+    for option in OWNED_OPTIONS:
+        if not option.extends_user_value:
+            reasons[option.key] = f"is set by flink-session and may not be overridden: {option.reason}"
+        for alias in option.aliases:
+            reasons[alias] = (
+                f"is another name Flink reads for {option.key}, which flink-session sets and may not be overridden: "
+                f"{option.reason}"
+            )
+    return MappingProxyType(reasons)
+
+
+_REFUSED = _refusals()
+
+
+def refusal(key: str) -> str | None:
+    """Why `flinkConfiguration` may not set `key`, or None if it may. Surrounding spaces do not hide a key."""
+    return _REFUSED.get(key.strip())
