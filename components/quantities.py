@@ -6,42 +6,55 @@ Memory is kept as whole bytes and CPU as millicores so that arithmetic
 
 from __future__ import annotations
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES
 
 MIB = 1024 * 1024
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {
-    "m": Decimal("0.001"),
-    "": Decimal(1),
-    "k": Decimal(10**3),
-    "M": Decimal(10**6),
-    "G": Decimal(10**9),
-    "T": Decimal(10**12),
-    "P": Decimal(10**15),
-    "E": Decimal(10**18),
+    "m": Fraction(1, 1000),
+    "": Fraction(1),
+    "k": Fraction(10**3),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "T": Fraction(10**12),
+    "P": Fraction(10**15),
+    "E": Fraction(10**18),
 }
 _QUANTITY = re.compile(r"^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)(?:[eE]([+-]?[0-9]+))?([a-zA-Z]{0,2})$")
+# No valid quantity needs more digits than this (2^63-1 has 19; a millicore 3 decimals);
+# longer text is refused before any arithmetic on it.
+_MAX_DIGITS = 40
+_MAX_EXPONENT = 40
+
+MEMORY_EXAMPLES = "1728Mi, 2Gi, 1.5Gi"
+CPU_EXAMPLES = "500m, 2, 0.5"
 
 
 class QuantityError(ValueError):
     """A string that is not a valid quantity of the expected kind."""
 
 
-def _parse_quantity(text: str) -> Decimal:
+def _parse_quantity(text: str, examples: str) -> Fraction:
+    """The exact value of a Kubernetes quantity (no rounding: fractions stay fractions)."""
     match = _QUANTITY.match(text.strip())
     if not match:
-        raise QuantityError("is not a Kubernetes quantity (examples: 1728Mi, 2Gi, 500m, 2)")
+        raise QuantityError(f"is not a Kubernetes quantity (examples: {examples})")
     number, exponent, suffix = match.groups()
-    try:
-        value = Decimal(number)
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-        raise QuantityError("is not a number") from exc
+    if len(number) > _MAX_DIGITS:
+        raise QuantityError(f"has more digits than any valid quantity (examples: {examples})")
+    value = Fraction(number)
     if exponent is not None:
         if suffix:
             raise QuantityError("mixes an exponent with a unit suffix")
-        value *= Decimal(10) ** int(exponent)
+        digits = exponent.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > 2 or int(digits) > _MAX_EXPONENT:
+            raise QuantityError(f"has an exponent beyond any valid quantity (examples: {examples})")
+        value *= Fraction(10) ** (-int(digits) if exponent.startswith("-") else int(digits))
     elif suffix in _BINARY_SUFFIXES:
         value *= _BINARY_SUFFIXES[suffix]
     elif suffix in _DECIMAL_SUFFIXES:
@@ -49,6 +62,11 @@ def _parse_quantity(text: str) -> Decimal:
     else:
         raise QuantityError(f"has an unknown unit suffix {suffix!r} (use Ki, Mi, Gi, Ti, or k, M, G, m)")
     return value
+
+
+def _mib_text(size: Fraction) -> str:
+    """A size in MiB the way a person reads it: 1331.2Mi, 953.67Mi."""
+    return f"{float(size / MIB):.6g}Mi"
 
 
 def parse_memory(value: object) -> int:
@@ -59,39 +77,57 @@ def parse_memory(value: object) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, str):
         raise QuantityError("must be a quoted Kubernetes memory quantity such as '1728Mi' or '2Gi'")
-    amount = _parse_quantity(value)
+    amount = _parse_quantity(value, MEMORY_EXAMPLES)
     if amount <= 0:
         raise QuantityError("must be greater than zero")
-    if amount != amount.to_integral_value():
-        raise QuantityError("is not a whole number of bytes")
-    total = int(amount)
-    if total % MIB:
-        lower, upper = total // MIB, total // MIB + 1
-        raise QuantityError(f"is {total} bytes, not a whole number of MiB; Flink would round it, so use {lower}Mi or {upper}Mi")
-    return total
+    if amount > MAX_MEMORY_BYTES:
+        raise QuantityError(f"is above the maximum; use at most {binary_size_text(MAX_MEMORY_BYTES)}")
+    if amount.denominator != 1 or amount.numerator % MIB:
+        lower, upper = math.floor(amount / MIB), math.ceil(amount / MIB)
+        size = f"{amount.numerator} bytes" if amount.denominator == 1 else f"about {_mib_text(amount)}"
+        nearest = f"{lower}Mi or {upper}Mi" if lower > 0 else f"{upper}Mi"
+        raise QuantityError(f"is {size}, not a whole number of MiB; Flink would round it, so use {nearest}")
+    return amount.numerator
 
 
 def parse_cpu(value: object) -> int:
     """Parse a CPU quantity (a number of cores or a string like '500m') to millicores."""
+    expected = f"must be a number of cores or a quantity string (examples: {CPU_EXAMPLES})"
     if isinstance(value, bool):
-        raise QuantityError("must be a number of cores (1, 0.5) or a quantity string ('500m')")
-    if isinstance(value, (int, float)):
-        amount = Decimal(str(value))
+        raise QuantityError(expected)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise QuantityError(f"must be a finite number of cores (examples: {CPU_EXAMPLES})")
+        amount = Fraction(repr(value))
+    elif isinstance(value, int):
+        amount = Fraction(value)
     elif isinstance(value, str):
-        amount = _parse_quantity(value)
+        amount = _parse_quantity(value, CPU_EXAMPLES)
     else:
-        raise QuantityError("must be a number of cores (1, 0.5) or a quantity string ('500m')")
+        raise QuantityError(expected)
     millis = amount * 1000
     if millis <= 0:
         raise QuantityError("must be greater than zero")
-    if millis != millis.to_integral_value():
+    if millis > MAX_CPU_MILLIS:
+        raise QuantityError(
+            f"is above the maximum; use at most {format_cpu(MAX_CPU_MILLIS)} (the most millicores a Kubernetes quantity holds)"
+        )
+    if millis.denominator != 1:
         raise QuantityError("is finer than one millicore (1m), which Kubernetes cannot express")
-    return int(millis)
+    return millis.numerator
 
 
 def format_memory(total_bytes: int) -> str:
     """Render bytes as the largest exact binary unit Kubernetes understands."""
     for suffix, factor in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if total_bytes % factor == 0:
+            return f"{total_bytes // factor}{suffix}"
+    return str(total_bytes)
+
+
+def binary_size_text(total_bytes: int) -> str:
+    """Bytes in the largest binary unit that divides them (for messages: 4Ei, 1536Mi)."""
+    for suffix, factor in reversed(_BINARY_SUFFIXES.items()):
         if total_bytes % factor == 0:
             return f"{total_bytes // factor}{suffix}"
     return str(total_bytes)

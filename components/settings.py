@@ -10,7 +10,6 @@ so tests pass plain dicts.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from components.errors import ConfigError, Problem
 from components.flink_options import refusal
 from components.images import ImageReference, parse_image
+from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
 from components.memory import (
     LEGACY_MEMORY_KEYS,
     JobManagerMemory,
@@ -34,7 +34,7 @@ from components.memory import (
 )
 from components.naming import OWNED_LABEL_KEYS, ClusterNames
 from components.operations import SENSITIVE_KEYS, OperationsSettings, resolve_operations
-from components.quantities import MIB
+from components.quantities import MIB, binary_size_text, format_cpu
 from components.spec import ClusterSpec, NetworkSpec, SchedulingSpec
 from components.versions import FlinkVersion, parse_flink_version
 
@@ -132,13 +132,35 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+# Pydantic's type errors name Python types ("a valid dictionary or instance of TaskManagerSpec");
+# the user wrote YAML, so say which YAML shape belongs there.
+_YAML_SHAPES = {
+    "model_type": "a mapping (key: value pairs)",
+    "model_attributes_type": "a mapping (key: value pairs)",
+    "dict_type": "a mapping (key: value pairs)",
+    "mapping_type": "a mapping (key: value pairs)",
+    "list_type": "a list ('- item' entries)",
+    "tuple_type": "a list ('- item' entries)",
+    "string_type": "a string",
+}
+
+
+def _shape_message(kind: str, loc: tuple[Any, ...]) -> str:
+    message = f"must be {_YAML_SHAPES[kind]}"
+    if kind in ("model_type", "model_attributes_type"):
+        message += f" with the keys: {', '.join(_known_keys(ClusterSpec, loc))}"
+    return message
+
+
 def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
         path = key_path(prefix, loc)
         kind = item["type"]
-        if loc and loc[-1] in SENSITIVE_KEYS and kind != "missing":
+        if kind in _YAML_SHAPES and not (loc and loc[-1] in SENSITIVE_KEYS):
+            problems.append(Problem(path, _shape_message(kind, loc), item["input"]))
+        elif loc and loc[-1] in SENSITIVE_KEYS and kind != "missing":
             # never echo what might be a credential
             message = re.sub(r"^Input should be", "must be", item["msg"])
             problems.append(Problem(path, f"{message} (value hidden: it is a secret)", has_value=False))
@@ -156,7 +178,17 @@ def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem
     return problems
 
 
-def _task_manager_pod_resources(spec: ClusterSpec, path: str, problems: list[Problem]) -> tuple[int, int] | None:
+def _given(raw: Mapping[str, Any], *keys: str) -> object:
+    """The value as the user wrote it (e.g. '500m', not 500 millicores), for error messages."""
+    value: object = raw
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _task_manager_pod_resources(
+    spec: ClusterSpec, raw: Mapping[str, Any], path: str, problems: list[Problem]
+) -> tuple[int, int] | None:
     """The TaskManager pod's (millicores, bytes), from exactly one of the two resource styles."""
     tm = spec.task_manager
     per_pod = {"cpu": tm.cpu, "memory": tm.memory}
@@ -181,15 +213,54 @@ def _task_manager_pod_resources(spec: ClusterSpec, path: str, problems: list[Pro
         problems.append(Problem(f"{path}.{missing[0]}", f"is required together with {others}", has_value=False))
         return None
     cpu, memory = (v for v in style.values() if v is not None)
-    factor = 1 if pod_given else tm.slots
-    return cpu * factor, memory * factor
+    if pod_given:
+        return cpu, memory
+    valid = True
+    if memory * tm.slots > MAX_MEMORY_BYTES:
+        most = binary_size_text(MAX_MEMORY_BYTES)
+        message = f"x {tm.slots} slots is more than {most} per pod; use at most {most} per pod in all"
+        problems.append(Problem(f"{path}.memoryPerSlot", message, _given(raw, "taskManager", "memoryPerSlot")))
+        valid = False
+    if cpu * tm.slots > MAX_CPU_MILLIS:
+        most = format_cpu(MAX_CPU_MILLIS)
+        message = f"x {tm.slots} slots is more CPU per pod than a Kubernetes quantity holds; use at most {most} in all"
+        problems.append(Problem(f"{path}.cpuPerSlot", message, _given(raw, "taskManager", "cpuPerSlot")))
+        valid = False
+    return (cpu * tm.slots, memory * tm.slots) if valid else None
 
 
-def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> TaskManagerSettings | None:
+def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: list[Problem]) -> bool:
+    """A cluster's TaskManagers and slots stay within what one session cluster is run at."""
+    tm = spec.task_manager
+    total = replicas * tm.slots
+    path = f"{prefix}.taskManager.{'slots' if tm.replicas is None else 'replicas'}"
+    given = tm.slots if tm.replicas is None else tm.replicas
+    if tm.replicas is None:
+        how = f"with {prefix}.parallelism {spec.parallelism}, {tm.slots} slots per TaskManager need {replicas} TaskManagers"
+        fix = "choose slots that divide the parallelism, or fewer slots per TaskManager"
+    else:
+        how = f"gives {replicas} TaskManagers"
+        fix = "use fewer replicas"
+    if replicas > MAX_TASK_MANAGERS:
+        if tm.replicas is None:
+            fix = "use more slots per TaskManager"
+        message = f"{how}, more than {MAX_TASK_MANAGERS}, the most one session cluster is operated at; {fix}"
+        problems.append(Problem(path, message, given))
+        return False
+    if total > MAX_TOTAL_SLOTS:
+        message = f"{how} = {total} slots, more than {MAX_TOTAL_SLOTS} (Flink's maximum parallelism: no job can use more); {fix}"
+        problems.append(Problem(path, message, given))
+        return False
+    return True
+
+
+def _resolve_task_manager(
+    spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, problems: list[Problem]
+) -> TaskManagerSettings | None:
     tm = spec.task_manager
     path = f"{prefix}.taskManager"
-    resources = _task_manager_pod_resources(spec, path, problems)
-    needed = math.ceil(spec.parallelism / tm.slots)
+    resources = _task_manager_pod_resources(spec, raw, path, problems)
+    needed = -(-spec.parallelism // tm.slots)  # ceiling, in integers (no float overflow)
     replicas = needed if tm.replicas is None else tm.replicas
     valid = resources is not None
     if tm.replicas is not None and tm.replicas * tm.slots < spec.parallelism:
@@ -199,10 +270,16 @@ def _resolve_task_manager(spec: ClusterSpec, prefix: str, problems: list[Problem
         )
         problems.append(Problem(f"{path}.replicas", message, tm.replicas))
         valid = False
+    elif not _check_slot_totals(spec, replicas, prefix, problems):
+        valid = False
     if resources is not None and tm.cpu_limit is not None and tm.cpu_limit < resources[0]:
-        cpu = resources[0]
+        cpu = format_cpu(resources[0])
         problems.append(
-            Problem(f"{path}.cpuLimit", f"is below the CPU request of {cpu}m; use at least {cpu}m or omit it", tm.cpu_limit)
+            Problem(
+                f"{path}.cpuLimit",
+                f"is below the pod's CPU request of {cpu}; use at least {cpu} or omit it",
+                _given(raw, "taskManager", "cpuLimit"),
+            )
         )
         valid = False
     if not valid or resources is None:
@@ -282,7 +359,9 @@ def _check_image_matches_version(image: ImageReference, version: FlinkVersion, p
 MANAGED_MEMORY_PER_SLOT_FLOOR = 64 * MIB
 
 
-def _memory_problem(error: MemoryModelError, path: str, given: str, *, minimum: int | None, divisor: int, prefix: str) -> Problem:
+def _memory_problem(
+    error: MemoryModelError, path: str, given: object, *, minimum: int | None, divisor: int, prefix: str
+) -> Problem:
     if error.option is not None:
         return Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False)
     if minimum is None:
@@ -293,6 +372,8 @@ def _memory_problem(error: MemoryModelError, path: str, given: str, *, minimum: 
 
 def _check_memory(
     spec: ClusterSpec,
+    raw: Mapping[str, Any],
+    *,
     task_manager: TaskManagerSettings | None,
     options: Mapping[str, object],
     prefix: str,
@@ -304,7 +385,7 @@ def _check_memory(
     if task_manager is not None:
         slots = task_manager.slots if task_manager.per_slot else 1
         key = "memoryPerSlot" if task_manager.per_slot else "memory"
-        given = mib(task_manager.memory_bytes // slots)
+        given = _given(raw, "taskManager", key)
         try:
             tm_memory = taskmanager_memory(task_manager.memory_bytes, options)
         except MemoryModelError as error:
@@ -326,7 +407,12 @@ def _check_memory(
         minimum = smallest_valid_process_size(jobmanager_memory, options) if error.option is None else None
         problems.append(
             _memory_problem(
-                error, f"{prefix}.jobManager.memory", mib(spec.job_manager.memory), minimum=minimum, divisor=1, prefix=prefix
+                error,
+                f"{prefix}.jobManager.memory",
+                _given(raw, "jobManager", "memory"),
+                minimum=minimum,
+                divisor=1,
+                prefix=prefix,
             )
         )
     else:
@@ -373,18 +459,20 @@ def parse_cluster(raw: object, prefix: str = "cluster", *, stack: str = "") -> t
     if image is not None and version is not None:
         _check_image_matches_version(image, version, f"{prefix}.image", problems)
 
-    task_manager = _resolve_task_manager(spec, prefix, problems)
+    task_manager = _resolve_task_manager(spec, raw, prefix, problems)
     jm = spec.job_manager
     if jm.cpu_limit is not None and jm.cpu_limit < jm.cpu:
         problems.append(
             Problem(
                 f"{prefix}.jobManager.cpuLimit",
-                f"is below the CPU request of {jm.cpu}m; use at least {jm.cpu}m or omit it",
-                jm.cpu_limit,
+                f"is below the pod's CPU request of {format_cpu(jm.cpu)}; use at least {format_cpu(jm.cpu)} or omit it",
+                _given(raw, "jobManager", "cpuLimit"),
             )
         )
 
-    tm_memory, jm_memory, warnings = _check_memory(spec, task_manager, options, prefix, problems)
+    tm_memory, jm_memory, warnings = _check_memory(
+        spec, raw, task_manager=task_manager, options=options, prefix=prefix, problems=problems
+    )
     operations = (
         resolve_operations(spec, version, prefix=prefix, stack=stack, problems=problems, warnings=warnings)
         if version is not None

@@ -9,12 +9,24 @@ spec into the settings the renderers use.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from components.limits import (
+    FLINK_MAX_PARALLELISM,
+    INT32_MAX,
+    INT64_MAX,
+    MAX_DURATION_MS,
+    MAX_JOB_MANAGERS,
+    MAX_PROMETHEUS_DURATION_MS,
+    MAX_TASK_MANAGERS,
+    MAX_TOTAL_SLOTS,
+    MIN_CHECKPOINT_INTERVAL_MS,
+)
 from components.naming import MAX_CLUSTER_NAME_LENGTH
 from components.quantities import QuantityError, parse_cpu, parse_memory
 
@@ -76,15 +88,63 @@ def _version_text(value: object) -> str:
 
 # Flink's duration syntax (TimeUtils), restricted to the units people write: 500ms, 30s, 5min, 1h, 1d.
 _DURATION = re.compile(r"^(\d+) ?(ms|s|min|m|h|d)$")
+_DURATION_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+# What a PodMonitor's interval accepts (the Prometheus operator's CRD pattern, Prometheus's own syntax).
+_PROMETHEUS_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_PROMETHEUS_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
 _HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
 
 
+def duration_ms(text: str) -> int:
+    """The milliseconds of a duration that `_duration` accepted."""
+    match = _DURATION.match(text)
+    assert match is not None
+    return int(match.group(1)) * _DURATION_UNIT_MS[match.group(2)]
+
+
 def _duration(value: object) -> str:
-    if not isinstance(value, str) or not _DURATION.match(value.strip()):
+    if not isinstance(value, str) or not _DURATION.match(value.strip()) or len(value) > 40:
         raise PydanticCustomError(
             "duration", "must be a duration such as '500ms', '30s', '5min', '1h' or '1d' (a whole number and a unit)"
         )
+    if duration_ms(value.strip()) > MAX_DURATION_MS:
+        raise PydanticCustomError("duration", "is longer than Flink can hold; use at most {limit}ms", {"limit": MAX_DURATION_MS})
     return value.strip()
+
+
+def _checkpoint_interval(value: str) -> str:
+    if duration_ms(value) < MIN_CHECKPOINT_INTERVAL_MS:
+        raise PydanticCustomError(
+            "duration",
+            "must be at least {limit}ms: Flink refuses shorter checkpoint intervals",
+            {"limit": MIN_CHECKPOINT_INTERVAL_MS},
+        )
+    return value
+
+
+def _prometheus_duration(value: object) -> str:
+    match = _PROMETHEUS_DURATION.match(value) if isinstance(value, str) and len(value) <= 60 else None
+    if match is None or not any(match.groups()):
+        raise PydanticCustomError(
+            "duration", "must be a Prometheus duration such as '30s', '1m' or '1h30m' (Prometheus does not read 'min')"
+        )
+    total = sum(int(n) * unit for n, unit in zip(match.groups(), _PROMETHEUS_UNIT_MS, strict=True) if n is not None)
+    if not 0 < total <= MAX_PROMETHEUS_DURATION_MS:
+        raise PydanticCustomError(
+            "duration", "must be longer than zero and at most {limit}ms", {"limit": MAX_PROMETHEUS_DURATION_MS}
+        )
+    return str(value)
+
+
+def _at_most(limit: int, why: str) -> Callable[[int], int]:
+    """A bound whose message says where the limit comes from."""
+
+    def check(value: int) -> int:
+        if value > limit:
+            raise PydanticCustomError("too_large", "must be at most {limit}: {why}", {"limit": limit, "why": why})
+        return value
+
+    return check
 
 
 def _hostname(value: object) -> str:
@@ -98,10 +158,24 @@ def _hostname(value: object) -> str:
 MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 Millicores = Annotated[int, BeforeValidator(_cpu)]
 Count = Annotated[StrictInt, Field(ge=1)]
+Parallelism = Annotated[Count, AfterValidator(_at_most(FLINK_MAX_PARALLELISM, "Flink's maximum parallelism"))]
+Slots = Annotated[Count, AfterValidator(_at_most(MAX_TOTAL_SLOTS, "no job can use more slots than Flink's maximum parallelism"))]
+TaskManagerReplicas = Annotated[
+    Count, AfterValidator(_at_most(MAX_TASK_MANAGERS, "the most TaskManagers one session cluster is operated at"))
+]
+JobManagerReplicas = Annotated[
+    Count, AfterValidator(_at_most(MAX_JOB_MANAGERS, "one leader and standbys; more only watch the leader ConfigMaps"))
+]
+# Flink reads these as a Java int.
+FlinkInt = Annotated[Count, AfterValidator(_at_most(INT32_MAX, "Flink reads it as a Java int"))]
+# Kubernetes' tolerationSeconds is an int64; zero and negative values mean "evict at once".
+Int64 = Annotated[StrictInt, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 ClusterName = Annotated[str, BeforeValidator(_cluster_name)]
 Namespace = Annotated[str, BeforeValidator(_namespace)]
 VersionText = Annotated[str, BeforeValidator(_version_text)]
 Duration = Annotated[str, BeforeValidator(_duration)]
+CheckpointInterval = Annotated[str, BeforeValidator(_duration), AfterValidator(_checkpoint_interval)]
+PrometheusDuration = Annotated[str, BeforeValidator(_prometheus_duration)]
 Hostname = Annotated[str, BeforeValidator(_hostname)]
 
 
@@ -118,8 +192,8 @@ class SpecModel(BaseModel):
 
 
 class TaskManagerSpec(SpecModel):
-    slots: Count
-    replicas: Count | None = None
+    slots: Slots
+    replicas: TaskManagerReplicas | None = None
     cpu: Millicores | None = None
     memory: MemoryBytes | None = None
     cpu_per_slot: Millicores | None = None
@@ -140,7 +214,7 @@ class TolerationSpec(SpecModel):
     operator: Literal["Exists", "Equal"] = "Equal"
     value: StrictStr | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    toleration_seconds: StrictInt | None = None
+    toleration_seconds: Int64 | None = None
 
 
 class SchedulingSpec(SpecModel):
@@ -167,12 +241,12 @@ class NetworkSpec(SpecModel):
 class HighAvailabilitySpec(SpecModel):
     enabled: StrictBool = False
     storage_dir: StrictStr | None = None
-    job_manager_replicas: Count | None = None
+    job_manager_replicas: JobManagerReplicas | None = None
 
 
 class CheckpointsSpec(SpecModel):
     dir: StrictStr | None = None
-    interval: Duration | None = None
+    interval: CheckpointInterval | None = None
     mode: Literal["EXACTLY_ONCE", "AT_LEAST_ONCE"] = "EXACTLY_ONCE"
 
 
@@ -187,9 +261,9 @@ class StateBackendSpec(SpecModel):
 
 class RestartStrategySpec(SpecModel):
     type: Literal["disable", "fixed-delay", "exponential-delay", "failure-rate"]
-    attempts: Count | None = None
+    attempts: FlinkInt | None = None
     delay: Duration | None = None
-    max_failures_per_interval: Count | None = None
+    max_failures_per_interval: FlinkInt | None = None
     failure_rate_interval: Duration | None = None
 
 
@@ -210,7 +284,7 @@ class MetricsSpec(SpecModel):
     prometheus: StrictBool = False
     pod_monitor: StrictBool = False
     pod_monitor_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    scrape_interval: Duration = "30s"
+    scrape_interval: PrometheusDuration = "30s"
     # Who may scrape port 9249 through the default-deny NetworkPolicy (e.g. Prometheus's namespace).
     scrapers: list[PeerSpec] = Field(default_factory=list)
 
@@ -233,7 +307,7 @@ class ClusterSpec(SpecModel):
     # Always: a pod only starts on an image the node's credentials may pull now (multi-tenant
     # nodes cache images); with a pinned tag or digest it never changes what runs.
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "Always"
-    parallelism: Count
+    parallelism: Parallelism
     task_manager: TaskManagerSpec
     job_manager: JobManagerSpec
     # values are checked one by one in settings.py, with a message per key
