@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import pulumi
+from pulumi.runtime import is_config_secret
 
 from components.cluster import FlinkSessionCluster
 from components.errors import ConfigError
 from components.settings import parse_stack_config
+from components.stack_input import STACK_KEYS, decode_stack_config
 
 CONFIG_NAMESPACE = "flink-session"
 
 
 def main() -> None:
     config = pulumi.Config(CONFIG_NAMESPACE)
-    raw = {"cluster": config.get_object("cluster"), "clusters": config.get_object("clusters")}
+    # Raw text, decoded by the program: a malformed value is reported like any other problem.
+    raw = decode_stack_config({key: config.get(key) for key in STACK_KEYS})
+    secret = frozenset(key for key in STACK_KEYS if is_config_secret(f"{CONFIG_NAMESPACE}:{key}"))
     try:
-        clusters = parse_stack_config(raw, stack=pulumi.get_stack())
+        clusters = parse_stack_config(raw, stack=pulumi.get_stack(), secret_keys=secret)
     except ConfigError as error:
         # RunError stops the program before any resource is registered, without a traceback.
         raise pulumi.RunError(str(error)) from None

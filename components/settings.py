@@ -421,14 +421,18 @@ def _check_memory(
     return tm_memory, jm_memory, warnings
 
 
-def parse_cluster(raw: object, prefix: str = "cluster", *, stack: str = "") -> tuple[ClusterSettings | None, list[Problem]]:
+def parse_cluster(
+    raw: object, prefix: str = "cluster", *, stack: str = "", secret: bool = False
+) -> tuple[ClusterSettings | None, list[Problem]]:
     """Validate one cluster's raw config; return its settings (if valid) and every problem found.
 
     `stack` is the Pulumi stack's name: a few rules depend on it (only `dev` may keep
-    state on a pod's local disk).
+    state on a pod's local disk). `secret`: the whole value is a Pulumi secret, so a
+    value that is not a mapping is not echoed.
     """
     if not isinstance(raw, Mapping):
-        return None, [Problem(prefix, "must be a mapping of cluster settings (name, flinkVersion, parallelism, ...)", raw)]
+        message = "must be a mapping of cluster settings (name, flinkVersion, parallelism, ...)"
+        return None, [Problem(prefix, message, raw, has_value=not secret)]
     # Checks of free-form maps run on the raw input so that their problems are
     # reported together with the structural ones.
     problems: list[Problem] = []
@@ -513,7 +517,7 @@ def parse_cluster(raw: object, prefix: str = "cluster", *, stack: str = "") -> t
     return settings, []
 
 
-def _cluster_entries(config: Mapping[str, object]) -> tuple[list[tuple[str, object]], list[Problem]]:
+def _cluster_entries(config: Mapping[str, object], secret_keys: frozenset[str]) -> tuple[list[tuple[str, object]], list[Problem]]:
     """(key path, raw cluster) for each cluster of the stack, from `cluster` or `clusters`."""
     single, many = config.get("cluster"), config.get("clusters")
     if single is not None and many is not None:
@@ -537,7 +541,8 @@ def _cluster_entries(config: Mapping[str, object]) -> tuple[list[tuple[str, obje
                 continue
             entries.append((path, {"name": key, **raw} if isinstance(raw, Mapping) else raw))
         return entries, problems
-    return [], [Problem("clusters", "must be a non-empty list of clusters, or a map of cluster name to cluster", many)]
+    message = "must be a non-empty list of clusters, or a map of cluster name to cluster"
+    return [], [Problem("clusters", message, many, has_value="clusters" not in secret_keys)]
 
 
 def _check_collisions(clusters: list[tuple[str, ClusterSettings]]) -> list[Problem]:
@@ -566,12 +571,19 @@ def _check_collisions(clusters: list[tuple[str, ClusterSettings]]) -> list[Probl
     return problems
 
 
-def parse_stack_config(config: Mapping[str, object], stack: str = "") -> tuple[ClusterSettings, ...]:
-    """Validate the project's configuration (`cluster` or `clusters`); raise ConfigError with every problem."""
-    entries, problems = _cluster_entries(config)
+def parse_stack_config(
+    config: Mapping[str, object], stack: str = "", secret_keys: frozenset[str] = frozenset()
+) -> tuple[ClusterSettings, ...]:
+    """Validate the project's configuration (`cluster` or `clusters`); raise ConfigError with every problem.
+
+    `config` holds the decoded values (stack_input.decode_stack_config); `secret_keys`
+    names those that are Pulumi secrets as a whole, whose value is then never echoed.
+    """
+    entries, problems = _cluster_entries(config, secret_keys)
     parsed: list[tuple[str, ClusterSettings]] = []
     for path, raw in entries:
-        settings, cluster_problems = parse_cluster(raw, path, stack=stack)
+        secret = path.split("[", 1)[0].split(".", 1)[0] in secret_keys
+        settings, cluster_problems = parse_cluster(raw, path, stack=stack, secret=secret)
         problems.extend(cluster_problems)
         if settings is not None:
             parsed.append((path, settings))

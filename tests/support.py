@@ -94,10 +94,16 @@ def run_program(
     stack: str = "test",
     preview: bool = False,
     sink: list[Registered] | None = None,
+    *,
+    config_text: Mapping[str, str] | None = None,
+    secret_keys: tuple[str, ...] = (),
 ) -> tuple[list[Registered], dict[str, Any]]:
     """Run the real __main__.py under Pulumi mocks; return what it registered and what it exported.
 
     `sink`, if given, receives registrations as they happen (so a failing run can be inspected).
+    `config_text` sets config values as the raw text Pulumi hands the program (a plain
+    scalar stays text, an object arrives as JSON), for values JSON cannot express.
+    `secret_keys` marks config keys (without the project prefix) as Pulumi secrets.
     """
     import pulumi  # noqa: PLC0415 - the pure tiers never import Pulumi
 
@@ -119,7 +125,10 @@ def run_program(
             return {}, None
 
     pulumi.runtime.set_mocks(RecordingMocks(), project=PROJECT, stack=stack, preview=preview)
-    pulumi.runtime.set_all_config({f"{PROJECT}:{k}": json.dumps(v) for k, v in config.items()})
+    texts = {k: json.dumps(v) for k, v in config.items()} | dict(config_text or {})
+    pulumi.runtime.set_all_config(
+        {f"{PROJECT}:{k}": text for k, text in texts.items()}, [f"{PROJECT}:{k}" for k in secret_keys]
+    )
 
     exported: dict[str, Any] = {}
     original_export = pulumi.export

@@ -169,3 +169,29 @@ def test_memory_breakdown_is_exported(stack_run: tuple[str, list[Registered], di
     assert tm["flinkMiB"] + tm["jvmMetaspaceMiB"] + tm["jvmOverheadMiB"] == pytest.approx(tm["processMiB"], abs=0.05)
     assert tm["jvmFlags"].startswith("-Xmx")
     assert outputs["jobManagerMemory"]["jvmFlags"].startswith("-Xmx")
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "message"),
+    [
+        ("cluster", "analytics", r"cluster = 'analytics': must be a mapping of cluster settings"),
+        ("cluster", "5", r"cluster = 5: must be a mapping of cluster settings"),
+        ("cluster", "[1, 2]", r"cluster = \[1, 2\]: must be a mapping of cluster settings"),
+        ("cluster", '{"name": ', r"""cluster = '\{"name": ': must be a mapping of cluster settings"""),
+        ("clusters", "team-a", r"clusters = 'team-a': must be a non-empty list of clusters"),
+        ("clusters", "7", r"clusters = 7: must be a non-empty list of clusters"),
+    ],
+)
+def test_a_malformed_stack_value_is_the_programs_own_error(key: str, text: str, message: str) -> None:
+    """A string, number or list where a map belongs: the program's ConfigError, not Pulumi's ConfigTypeError."""
+    registered: list[Registered] = []
+    with pytest.raises(pulumi.RunError, match=rf"invalid flink-session configuration \(1 problem\):\n  - {message}"):
+        run_program({}, sink=registered, config_text={key: text})
+    assert registered == []
+
+
+def test_a_malformed_secret_stack_value_is_not_echoed() -> None:
+    """`pulumi config set --secret flink-session:cluster <text>`: the error says what is wrong, not the secret."""
+    with pytest.raises(pulumi.RunError, match=r"  - cluster: must be a mapping of cluster settings") as caught:
+        run_program({}, config_text={"cluster": "hunter2-not-a-map"}, secret_keys=("cluster",))
+    assert "hunter2" not in str(caught.value)
