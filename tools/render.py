@@ -8,7 +8,9 @@
 The objects come from the same list the component registers
 (`components.manifests.objects`), in creation order. Auto-generated names get the
 stable placeholder suffix `-xxxxxxx`; secret values (Pulumi `secure:` config and the
-Secret's data) are replaced by `<redacted>`. Two runs give identical bytes.
+Secret's data) are replaced by `<redacted>`. Two runs give identical bytes. The
+warnings `pulumi preview` would log (settings.warnings) go to stderr as
+`warning: <message>`, so stdout stays the manifests alone.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import yaml
 from components.errors import ConfigError
 from components.manifests.objects import cluster_objects
 from components.operations import Sensitive
-from components.settings import parse_stack_config
+from components.settings import ClusterSettings, parse_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "flink-session"
@@ -78,9 +80,12 @@ def stack_file_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
     return {k.split(":", 1)[1]: _redact_config(v) for k, v in config.items() if k.startswith(f"{PROJECT}:")}
 
 
-def render_objects(stack: str, root: Path = ROOT) -> list[dict[str, Any]]:
-    """The manifests of every cluster of the stack, in creation order."""
-    clusters = parse_stack_config(stack_file_config(stack, root), stack=stack)
+def stack_clusters(stack: str, root: Path = ROOT) -> tuple[ClusterSettings, ...]:
+    """The validated clusters of a stack file, as the program would see them on that stack."""
+    return parse_stack_config(stack_file_config(stack, root), stack=stack)
+
+
+def _manifests(clusters: tuple[ClusterSettings, ...]) -> list[dict[str, Any]]:
     manifests: list[dict[str, Any]] = []
     for settings in clusters:
         config_map_name = settings.names.config_map + AUTO_NAME_SUFFIX
@@ -91,9 +96,14 @@ def render_objects(stack: str, root: Path = ROOT) -> list[dict[str, Any]]:
     return manifests
 
 
-def render_stack(stack: str, root: Path = ROOT) -> str:
+def render_objects(stack: str, root: Path = ROOT) -> list[dict[str, Any]]:
+    """The manifests of every cluster of the stack, in creation order."""
+    return _manifests(stack_clusters(stack, root))
+
+
+def _render_text(stack: str, clusters: tuple[ClusterSettings, ...]) -> str:
     documents = []
-    for manifest in render_objects(stack, root):
+    for manifest in _manifests(clusters):
         metadata = manifest["metadata"]
         where = f"{metadata['namespace']}/" if "namespace" in metadata else ""
         header = f"# {manifest['kind']} {where}{metadata['name']}\n"
@@ -101,6 +111,22 @@ def render_stack(stack: str, root: Path = ROOT) -> str:
     return f"# Rendered by tools/render for stack {stack}; placeholders: '{AUTO_NAME_SUFFIX}', '{REDACTED}'.\n" + (
         "---\n".join(documents)
     )
+
+
+def render_stack(stack: str, root: Path = ROOT) -> str:
+    return _render_text(stack, stack_clusters(stack, root))
+
+
+def render_with_warnings(stack: str, root: Path = ROOT) -> tuple[str, tuple[str, ...]]:
+    """The rendered stack and the warnings `pulumi preview` logs for it (in the program's order)."""
+    clusters = stack_clusters(stack, root)
+    warnings = tuple(w for settings in sorted(clusters, key=lambda s: not s.create_namespace) for w in settings.warnings)
+    return _render_text(stack, clusters), warnings
+
+
+def _print_warnings(warnings: tuple[str, ...] | list[str], label: str = "") -> None:
+    for warning in warnings:
+        print(f"warning: {label}{warning}", file=sys.stderr)
 
 
 def render_at_revision(stack: str, revision: str) -> str:
@@ -116,6 +142,8 @@ def render_at_revision(stack: str, revision: str) -> str:
         )
     if result.returncode != 0:
         raise SystemExit(f"render: rendering {stack} at {revision} failed:\n{result.stderr or result.stdout}")
+    # that revision's warnings (if it prints them), labelled with where they come from
+    _print_warnings([line.removeprefix("warning: ") for line in result.stderr.splitlines()], f"[{stack}@{revision}] ")
     return result.stdout
 
 
@@ -124,7 +152,13 @@ def diff(before: str, after: str, before_name: str, after_name: str) -> str:
     return "".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _render_labelled(stack: str, root: Path, label: str) -> str:
+    text, warnings = render_with_warnings(stack, root)
+    _print_warnings(warnings, f"[{label}] ")
+    return text
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["diff"]:
         parser = argparse.ArgumentParser(prog="python -m tools.render diff")
@@ -138,13 +172,14 @@ def main(argv: list[str] | None = None) -> int:
                     parser.error("with --base give exactly one stack")
                 (stack,) = options.stacks
                 before = render_at_revision(stack, options.base)
-                after = render_at_revision(stack, options.head) if options.head else render_stack(stack)
                 names = (f"{stack}@{options.base}", f"{stack}@{options.head or 'worktree'}")
+                after = render_at_revision(stack, options.head) if options.head else _render_labelled(stack, root, names[1])
             else:
                 if len(options.stacks) != 2:
                     parser.error("give two stacks, or one stack with --base")
                 first, second = options.stacks
-                before, after, names = render_stack(first), render_stack(second), (first, second)
+                before, after = _render_labelled(first, root, first), _render_labelled(second, root, second)
+                names = (first, second)
         except ConfigError as error:
             print(error, file=sys.stderr)
             return 1
@@ -155,10 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write here instead of stdout")
     options = parser.parse_args(args)
     try:
-        text = render_stack(options.stack)
+        text, warnings = render_with_warnings(options.stack, root)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 1
+    _print_warnings(warnings)
     if options.out:
         options.out.write_text(text)
     else:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support import ROOT, STACKS, run_program, stack_config
-from tools.render import AUTO_NAME_SUFFIX, REDACTED, render_objects, render_stack
+from components.settings import parse_stack_config
+from tests.support import ROOT, STACKS, minimal_cluster, run_program, stack_config
+from tools.render import AUTO_NAME_SUFFIX, REDACTED, main, render_objects, render_stack
 
 pytestmark = pytest.mark.mocks
 
@@ -86,3 +88,16 @@ def test_an_unknown_stack_is_a_clear_error() -> None:
     result = subprocess.run([sys.executable, "-m", "tools.render", "qa"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "no stack file stacks/Pulumi.qa.yaml; stacks: dev, prod, staging" in result.stderr
+
+
+def test_render_prints_the_same_warnings_as_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pulumi preview` logs settings.warnings; the offline render prints them to stderr, the manifests to stdout."""
+    cluster = minimal_cluster(taskManager={"slots": 16, "cpu": 1, "memory": "1728Mi"}, jobManager={"cpu": 1, "memory": "640Mi"})
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.warn.yaml").write_text(yaml.safe_dump({"config": {"flink-session:cluster": cluster}}))
+    (settings,) = parse_stack_config({"cluster": cluster}, stack="warn")
+    assert len(settings.warnings) == 2  # managed memory per slot, JobManager heap
+    assert main(["warn"], root=tmp_path) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"warning: {w}" for w in settings.warnings]
+    assert captured.out.startswith("# Rendered by tools/render for stack warn")
