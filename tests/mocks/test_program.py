@@ -7,6 +7,7 @@ and that invalid config stops the program before any resource is registered.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pulumi
@@ -57,7 +58,9 @@ def test_every_child_is_parented_by_the_component(stack_run: tuple[str, list[Reg
     children = [r for r in registered if r.type != COMPONENT]
     assert children
     for child in children:
-        assert f"::flink-session::{COMPONENT}$" in child.urn, child.urn
+        # urn:pulumi:<stack>::<project>::<parent type>$<own type>::<name>; the SDK's mock
+        # monitor fills stack and project with its own placeholders since pulumi 3.259.
+        assert re.fullmatch(rf"urn:pulumi:[^:]+::[^:]+::{re.escape(COMPONENT)}\$[^$]+::{child.name}", child.urn), child.urn
 
 
 def test_deployments_and_services_agree(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
