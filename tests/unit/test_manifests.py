@@ -71,6 +71,15 @@ def test_services_select_only_the_jobmanager_pods() -> None:
     assert [(p["name"], p["port"]) for p in rest_service(settings)["spec"]["ports"]] == [("rest", 8081)]
 
 
+def test_services_skip_the_providers_endpoint_await_and_keep_user_annotations() -> None:
+    """The JobManager Deployment's await already proves the pods behind both Services are Ready."""
+    settings = parse_stack_config({"cluster": minimal_cluster(annotations={"team": "data"})})[0]
+    for service in (jobmanager_service(settings), rest_service(settings)):
+        assert service["metadata"]["annotations"] == {"team": "data", "pulumi.com/skipAwait": "true"}
+    deployment = jobmanager_deployment(settings, "conf")
+    assert "pulumi.com/skipAwait" not in deployment["metadata"].get("annotations", {})
+
+
 def test_service_target_ports_exist_on_the_jobmanager_container() -> None:
     settings = settings_of("dev")
     container_ports = {p["name"] for p in main_container(jobmanager_deployment(settings, "cm"))["ports"]}
