@@ -8,6 +8,12 @@ from components.naming import LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
 from components.settings import ClusterSettings
 
 MANAGED_BY = "pulumi"
+# The stack is the source of truth for every field it sets: when someone changes one
+# out of band (`kubectl scale`, `kubectl edit`), server-side apply reports a conflict
+# with that field manager and `pulumi up` would fail until the field is handed back.
+# Forcing the apply takes back only the fields the stack sets; `pulumi refresh` (or a
+# preview after it) shows the drift first. Other managers' fields are left alone.
+PATCH_FORCE = {"pulumi.com/patchForce": "true"}
 PART_OF = "flink-session"
 
 
@@ -37,6 +43,5 @@ def object_metadata(
         metadata["name"] = name
     if namespaced:
         metadata["namespace"] = settings.namespace
-    if settings.annotations:
-        metadata["annotations"] = dict(settings.annotations)
+    metadata["annotations"] = {**settings.annotations, **PATCH_FORCE}
     return metadata

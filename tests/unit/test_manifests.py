@@ -75,7 +75,11 @@ def test_services_skip_the_providers_endpoint_await_and_keep_user_annotations() 
     """The JobManager Deployment's await already proves the pods behind both Services are Ready."""
     settings = parse_stack_config({"cluster": minimal_cluster(annotations={"team": "data"})})[0]
     for service in (jobmanager_service(settings), rest_service(settings)):
-        assert service["metadata"]["annotations"] == {"team": "data", "pulumi.com/skipAwait": "true"}
+        assert service["metadata"]["annotations"] == {
+            "team": "data",
+            "pulumi.com/patchForce": "true",
+            "pulumi.com/skipAwait": "true",
+        }
     deployment = jobmanager_deployment(settings, "conf")
     assert "pulumi.com/skipAwait" not in deployment["metadata"].get("annotations", {})
 
@@ -155,3 +159,12 @@ def test_user_labels_and_annotations_reach_every_object() -> None:
 
 def test_rendering_is_deterministic() -> None:
     assert render_config_files(settings_of("prod")) == render_config_files(settings_of("prod"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_object_takes_back_out_of_band_edits_of_its_own_fields(stack: str) -> None:
+    """`pulumi up` after a `kubectl scale` must not fail on a server-side apply conflict."""
+    from components.manifests.objects import cluster_objects  # noqa: PLC0415
+
+    for item in cluster_objects(stack_settings(stack), "conf"):
+        assert item.manifest["metadata"]["annotations"]["pulumi.com/patchForce"] == "true", item.resource_name
