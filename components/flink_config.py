@@ -8,6 +8,7 @@ Flink 1.19 and newer read the standard-YAML `config.yaml` (2.0 dropped the legac
 from __future__ import annotations
 
 import hashlib
+import re
 from types import MappingProxyType
 from typing import Any
 
@@ -17,7 +18,31 @@ from components.flink_options import owned_values
 from components.settings import ClusterSettings
 
 # libyaml's emitter when PyYAML has it (the wheels do): same YAML, several times faster.
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# Flink (1.19+) reads config.yaml as YAML 1.2, PyYAML writes YAML 1.1: a string such as
+# '1e-5' or '0o17' is plain text in 1.1 but a number in 1.2, so Flink would read a
+# number (and '1e3' would reach a string option as '1000.0'). Strings that the 1.2 core
+# schema resolves to a null, bool, int or float are therefore always quoted.
+_YAML12_NOT_A_STRING = re.compile(
+    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$"
+)
+
+
+class _ConfigDumper(_BASE_DUMPER):  # type: ignore[misc,valid-type]  # the C or the Python SafeDumper, as available
+    """PyYAML's safe dumper, quoting the strings a YAML 1.2 reader would not read as strings."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if _YAML12_NOT_A_STRING.match(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+_ConfigDumper.add_representer(str, _represent_str)
 
 CONFIG_FILE = "config.yaml"
 LOG4J_CONSOLE_FILE = "log4j-console.properties"
@@ -87,7 +112,7 @@ def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any
 def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> str:
     """The config.yaml text, keys sorted so the same settings always give the same bytes."""
     header = "# Rendered by flink-session from the stack's settings; edit the stack, not this file.\n"
-    return header + yaml.dump(dict(options), Dumper=_DUMPER, sort_keys=True, default_flow_style=False)
+    return header + yaml.dump(dict(options), Dumper=_ConfigDumper, sort_keys=True, default_flow_style=False)
 
 
 def render_config_files(settings: ClusterSettings) -> dict[str, str]:

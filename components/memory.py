@@ -14,12 +14,14 @@ Two details make the result byte-exact rather than roughly right:
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from components.quantities import MIB, QuantityError, parse_flink_memory_size
+from components.errors import echo
+from components.quantities import MIB, QuantityError, java_trim, parse_flink_memory_size
 
 GIB = 1024 * MIB
 JAVA_LONG_MAX = 2**63 - 1
@@ -46,6 +48,9 @@ JM_DEFAULTS: Mapping[str, object] = {
     "jobmanager.memory.enable-jvm-direct-memory-limit": False,
 }
 MANAGED_SIZE = "taskmanager.memory.managed.size"
+# The options each role's memory model reads from flinkConfiguration.
+TM_OPTION_KEYS = frozenset({*TM_DEFAULTS, MANAGED_SIZE})
+JM_OPTION_KEYS = frozenset(JM_DEFAULTS)
 
 # Deprecated spellings. Flink still reads some of them (it falls back to them when the
 # current key is unset) and ignores others; either way the memory model here reads only
@@ -89,6 +94,29 @@ def _java_float(value: float) -> float:
     return widened
 
 
+# The decimal texts that Java's Float.parseFloat reads the same way as Python's float()
+# (no 'nan', 'inf', '_' or non-ASCII digits, which only one of them accepts).
+_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_FLOAT_MIN, _FLOAT_MAX = 1.4e-45, 3.4028234663852886e38
+
+
+def _read_float(raw: object) -> float | None:
+    """A Flink float option's value as Flink reads it from YAML, or None where Flink refuses it."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return float(raw) if abs(raw) <= 2**24 else None
+    if isinstance(raw, float):
+        # Flink narrows a YAML double to a float only if it fits (ConfigurationUtils.convertToFloat).
+        fits = raw == 0 or _FLOAT_MIN <= abs(raw) <= _FLOAT_MAX
+        return raw if fits else None
+    if isinstance(raw, str):
+        text = java_trim(raw)
+        if _DECIMAL.match(text) and len(text) <= 64:
+            return float(text)
+    return None
+
+
 def _multiply(size: int, fraction: float) -> int:
     """Flink's MemorySize.multiply: exact BigDecimal product of Double.toString(fraction), truncated."""
     return int(Decimal(size) * Decimal(repr(fraction)))
@@ -122,17 +150,19 @@ class _Options:
 
     def fraction(self, key: str) -> float:
         raw = self._raw(key)
-        try:
-            value = float(raw) if isinstance(raw, (int, float, str)) and not isinstance(raw, bool) else None
-        except ValueError:
-            value = None
+        value = _read_float(raw)
         if value is None or not 0 <= value < 1:
-            raise MemoryModelError(f"{key} must be a fraction in [0, 1), got {raw!r}", key)
+            raise MemoryModelError(f"{key} must be a fraction in [0, 1), got {echo(raw)}", key)
         return _java_float(value)
 
     def flag(self, key: str) -> bool:
+        """Flink's boolean conversion: true or false in any case; anything else is refused."""
         raw = self._raw(key)
-        return raw is True or (isinstance(raw, str) and raw.lower() == "true")
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.upper() in ("TRUE", "FALSE"):
+            return raw.upper() == "TRUE"
+        raise MemoryModelError(f"{key} must be true or false, got {echo(raw)}", key)
 
     def has(self, key: str) -> bool:
         return key in self._options

@@ -154,24 +154,43 @@ _FLINK_UNITS = {
     "tb": 2**40,
     "tebibytes": 2**40,
 }
-_FLINK_SIZE = re.compile(r"^\s*([0-9]+)\s*([a-zA-Z]*)\s*$")
+JAVA_LONG_MAX = 2**63 - 1
+_FLINK_SIZE_EXPECTED = "must be a Flink memory size such as '256m' or '1g' (a whole number and a unit: b, k, m, g, t)"
+
+
+def java_trim(text: str) -> str:
+    """Java's String.trim(): strips every character up to U+0020 (not Unicode spaces)."""
+    start, end = 0, len(text)
+    while start < end and text[start] <= " ":
+        start += 1
+    while end > start and text[end - 1] <= " ":
+        end -= 1
+    return text[start:end]
 
 
 def parse_flink_memory_size(value: object) -> int:
-    """Parse a Flink MemorySize ('256m', '1 gb', '1024') to bytes, as Flink's MemorySize.parse does."""
-    if isinstance(value, bool):
-        raise QuantityError("must be a Flink memory size such as '256m' or '1g'")
-    if isinstance(value, int):
+    """Parse a Flink MemorySize ('256m', '1 gb', '1024') to bytes, exactly as Flink's MemorySize.parse does.
+
+    Flink reads a YAML number through its text, so an int is a number of bytes; a
+    negative number, a fraction or anything beyond a Java long is refused, as Flink does.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise QuantityError(_FLINK_SIZE_EXPECTED)
+    text = java_trim(str(value)) if isinstance(value, str) else None
+    if text is None:  # an int: its decimal text, without printing a huge one
+        assert isinstance(value, int)
+        if not 0 <= value <= JAVA_LONG_MAX:
+            raise QuantityError(f"{_FLINK_SIZE_EXPECTED}; Flink reads at most {JAVA_LONG_MAX} bytes")
         return value
-    if not isinstance(value, str):
-        raise QuantityError("must be a Flink memory size such as '256m' or '1g'")
-    match = _FLINK_SIZE.match(value)
-    if not match:
-        raise QuantityError("is not a Flink memory size (a whole number and a unit: b, k, m, g, t)")
-    number, unit = match.groups()
-    factor = _FLINK_UNITS.get(unit.lower()) if unit else 1
+    digits = len(text) - len(text.lstrip("0123456789"))
+    number, unit = text[:digits], java_trim(text[digits:]).lower()
+    if not number:
+        raise QuantityError(_FLINK_SIZE_EXPECTED)
+    factor = _FLINK_UNITS.get(unit) if unit else 1
     if factor is None:
         raise QuantityError(f"has an unknown unit {unit!r} (Flink accepts b, k/kb, m/mb, g/gb, t/tb)")
+    if len(number.lstrip("0")) > 19 or int(number) * factor > JAVA_LONG_MAX:
+        raise QuantityError(f"is more than Flink reads: at most {JAVA_LONG_MAX} bytes (a Java long)")
     return int(number) * factor
 
 

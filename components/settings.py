@@ -23,7 +23,9 @@ from components.flink_options import refusal
 from components.images import ImageReference, parse_image
 from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
 from components.memory import (
+    JM_OPTION_KEYS,
     LEGACY_MEMORY_KEYS,
+    TM_OPTION_KEYS,
     JobManagerMemory,
     MemoryModelError,
     TaskManagerMemory,
@@ -274,10 +276,14 @@ def _resolve_task_manager(
         valid = False
     if resources is not None and tm.cpu_limit is not None and tm.cpu_limit < resources[0]:
         cpu = format_cpu(resources[0])
+        if tm.cpu_per_slot is None:
+            request = f"{path}.cpu = {cpu}"
+        else:
+            request = f"{path}.cpuPerSlot {format_cpu(tm.cpu_per_slot)} x {tm.slots} slots = {cpu}"
         problems.append(
             Problem(
                 f"{path}.cpuLimit",
-                f"is below the pod's CPU request of {cpu}; use at least {cpu} or omit it",
+                f"is below the pod's CPU request, {request}; use at least {cpu} or omit it",
                 _given(raw, "taskManager", "cpuLimit"),
             )
         )
@@ -360,14 +366,25 @@ MANAGED_MEMORY_PER_SLOT_FLOOR = 64 * MIB
 
 
 def _memory_problem(
-    error: MemoryModelError, path: str, given: object, *, minimum: int | None, divisor: int, prefix: str
+    error: MemoryModelError,
+    path: str,
+    given: object,
+    *,
+    minimum: int | None,
+    divisor: int,
+    prefix: str,
+    options: Mapping[str, object],
+    keys: frozenset[str],
 ) -> Problem:
     if error.option is not None:
         return Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False)
+    # The memory options the user set take part: say so, they may be what to change.
+    used = sorted(keys & set(options))
+    with_options = f" (with {', '.join(used)} from {prefix}.flinkConfiguration)" if used else ""
     if minimum is None:
-        return Problem(path, f"cannot work with these Flink memory options: {error}", given)
+        return Problem(path, f"cannot work with these Flink memory options: {error}{with_options}", given)
     smallest = -(-minimum // (divisor * MIB))  # ceiling, in MiB
-    return Problem(path, f"is too small: {error}; use at least {smallest}Mi", given)
+    return Problem(path, f"is too small: {error}; use at least {smallest}Mi{with_options}", given)
 
 
 def _check_memory(
@@ -391,7 +408,16 @@ def _check_memory(
         except MemoryModelError as error:
             minimum = smallest_valid_process_size(taskmanager_memory, options) if error.option is None else None
             problems.append(
-                _memory_problem(error, f"{prefix}.taskManager.{key}", given, minimum=minimum, divisor=slots, prefix=prefix)
+                _memory_problem(
+                    error,
+                    f"{prefix}.taskManager.{key}",
+                    given,
+                    minimum=minimum,
+                    divisor=slots,
+                    prefix=prefix,
+                    options=options,
+                    keys=TM_OPTION_KEYS,
+                )
             )
         else:
             per_slot = tm_memory.managed // task_manager.slots
@@ -413,6 +439,8 @@ def _check_memory(
                 minimum=minimum,
                 divisor=1,
                 prefix=prefix,
+                options=options,
+                keys=JM_OPTION_KEYS,
             )
         )
     else:
@@ -469,7 +497,8 @@ def parse_cluster(
         problems.append(
             Problem(
                 f"{prefix}.jobManager.cpuLimit",
-                f"is below the pod's CPU request of {format_cpu(jm.cpu)}; use at least {format_cpu(jm.cpu)} or omit it",
+                f"is below the pod's CPU request, {prefix}.jobManager.cpu = {format_cpu(jm.cpu)}; "
+                f"use at least {format_cpu(jm.cpu)} or omit it",
                 _given(raw, "jobManager", "cpuLimit"),
             )
         )

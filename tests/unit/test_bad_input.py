@@ -153,3 +153,38 @@ def test_type_errors_name_the_yaml_shape_not_a_python_class(overrides: dict[str,
     line = problem_line(refused(**overrides), path)
     assert f"must be {shape}" in line
     assert "Spec" not in line and "instance of" not in line and "dictionary" not in line
+
+
+# --- found by the property tests (tests/fuzz.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("taskmanager.memory.managed.size", -5),  # Flink: "text does not start with a number"
+        ("taskmanager.memory.managed.size", 2**63),  # beyond a Java long
+        ("taskmanager.memory.jvm-overhead.max", "99999999999999999999g"),  # numeric overflow in MemorySize.parse
+        pytest.param("taskmanager.memory.managed.fraction", 10**400, id="fraction-10**400"),  # crashed float()
+        ("taskmanager.memory.managed.fraction", 1e-50),  # a YAML double below Float.MIN_VALUE: Flink refuses it
+        ("taskmanager.memory.managed.fraction", "0.1_0"),  # Python's float() reads it, Java's parseFloat does not
+        ("taskmanager.memory.managed.fraction", "nan"),
+        ("jobmanager.memory.enable-jvm-direct-memory-limit", "yes"),  # Flink accepts only true/false
+        ("jobmanager.memory.enable-jvm-direct-memory-limit", 1),
+    ],
+)
+def test_memory_options_flink_would_refuse_are_refused_at_preview(key: str, value: object) -> None:
+    error = refused(flinkConfiguration={key: value})
+    assert f'cluster.flinkConfiguration["{key}"]' in error.paths, str(error)
+
+
+def test_memory_too_small_because_of_options_says_which_options() -> None:
+    options = {"jobmanager.memory.jvm-overhead.min": "640m"}
+    line = problem_line(refused(flinkConfiguration=options), "cluster.jobManager.memory")
+    assert "is too small" in line
+    assert "with jobmanager.memory.jvm-overhead.min from cluster.flinkConfiguration" in line
+
+
+def test_cpu_limit_below_a_per_slot_request_names_the_keys_behind_it() -> None:
+    tm = {"slots": 4, "cpuPerSlot": 1, "memoryPerSlot": "1Gi", "cpuLimit": "3"}
+    line = problem_line(refused(taskManager=tm), "cluster.taskManager.cpuLimit")
+    assert "cluster.taskManager.cpuPerSlot 1 x 4 slots = 4; use at least 4" in line

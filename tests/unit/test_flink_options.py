@@ -16,7 +16,7 @@ from typing import Any, get_args
 import pytest
 
 from components.errors import ConfigError
-from components.flink_config import render_flink_options
+from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
 from components.flink_options import JAVA_17_MODULE_FLAGS, JAVA_OPTS_KEY, OWNED_OPTIONS, RESTART_STRATEGY_FIELDS
 from components.settings import ClusterSettings, key_path, parse_stack_config
 from components.spec import RestartStrategySpec
@@ -146,3 +146,16 @@ def test_restart_strategy_fields_have_one_definition() -> None:
         settings = _settings(minimal_cluster(restartStrategy={"type": kind, **RESTARTS[kind]}))
         rendered = {k for k in render_flink_options(settings) if k.startswith("restart-strategy.")}
         assert rendered == {"restart-strategy.type", *fields.values()}
+
+
+@pytest.mark.parametrize("text", ["1e-5", "1E5", "1.0e5", "0o17", "9249", "true", "null", ".nan"])
+def test_strings_that_yaml_1_2_reads_as_other_types_stay_strings(text: str) -> None:
+    """Flink reads config.yaml as YAML 1.2; PyYAML writes 1.1, where '1e-5' is plain text.
+
+    Found by the long fuzz profile: a managed fraction given as the string '1e-50' reached
+    Flink as a double and was refused ("overflows/underflows the float type").
+    """
+    settings = _settings(minimal_cluster(flinkConfiguration={"custom.option": text, "custom.list": [text]}))
+    rendered = render_config_files(settings)[CONFIG_FILE]
+    assert f"custom.option: '{text}'\n" in rendered
+    assert f"- '{text}'\n" in rendered
