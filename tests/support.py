@@ -126,9 +126,7 @@ def run_program(
 
     pulumi.runtime.set_mocks(RecordingMocks(), project=PROJECT, stack=stack, preview=preview)
     texts = {k: json.dumps(v) for k, v in config.items()} | dict(config_text or {})
-    pulumi.runtime.set_all_config(
-        {f"{PROJECT}:{k}": text for k, text in texts.items()}, [f"{PROJECT}:{k}" for k in secret_keys]
-    )
+    pulumi.runtime.set_all_config({f"{PROJECT}:{k}": text for k, text in texts.items()}, [f"{PROJECT}:{k}" for k in secret_keys])
 
     exported: dict[str, Any] = {}
     original_export = pulumi.export
