@@ -54,9 +54,13 @@ class MemoryOracle:
             text=True,
         )
 
-    def ask(self, command: str, options: Mapping[str, object]) -> list[str] | str:
-        """The two result lines (JVM flags, dynamic properties), or the error text."""
-        args = [command, "--configDir", str(self._conf)]
+    def ask(self, command: str, options: Mapping[str, object], conf_dir: Path | None = None) -> list[str] | str:
+        """The two result lines (JVM flags, dynamic properties), or the error text.
+
+        `conf_dir` (default: an empty config.yaml) is read as Flink reads a conf directory,
+        e.g. one holding a rendered config.yaml.
+        """
+        args = [command, "--configDir", str(conf_dir or self._conf)]
         for key, value in options.items():
             args += ["-D", f"{key}={value}"]
         assert self._process.stdin is not None and self._process.stdout is not None

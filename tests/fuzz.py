@@ -1,0 +1,343 @@
+"""Property test support: arbitrary YAML-shaped values into every key of the stack config.
+
+Shared by the fast profile (`tests/unit/test_fuzz.py`, a few hundred examples, no
+Java) and the long one (`tests/flink/test_fuzz.py`, thousands, which also asks
+Flink's own BashJavaUtils about every rendered memory layout).
+
+One example = one valid base cluster, one key path in it (every key of the spec,
+found by walking the pydantic models, plus Flink's memory options inside
+`flinkConfiguration` and the two top-level keys), and one YAML-shaped value (None,
+bools, ints including huge ones, floats including nan/inf, strings including
+quantity-like ones, lists, mappings). The promise checked: either a ConfigError
+whose problems name that key (its path, a parent or child of it, or the key in the
+message of a cross-field problem), or a render whose every object passes the strict
+Kubernetes OpenAPI schema and whose config.yaml carries the owned options; never
+any other exception.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from components.errors import ConfigError, Problem
+from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
+from components.flink_options import owned_values
+from components.manifests.objects import cluster_objects
+from components.memory import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
+from components.operations import Sensitive
+from components.quantities import format_memory
+from components.settings import ClusterSettings, key_path, parse_stack_config
+from components.spec import ClusterSpec
+from tests.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
+from tests.support import STACKS, minimal_cluster, stack_config
+
+Path = tuple[str | int, ...]
+
+# --- key paths --------------------------------------------------------------------------
+
+
+def _nested_models(annotation: Any) -> list[tuple[type[BaseModel], bool]]:
+    """The models a field holds, and whether inside a list (Optional/Annotated unwrapped)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _nested_models(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [found for arg in get_args(annotation) for found in _nested_models(arg)]
+    if origin is list:
+        return [(model, True) for model, _ in _nested_models(get_args(annotation)[0])]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(annotation, False)]
+    return []
+
+
+def spec_paths(model: type[BaseModel] = ClusterSpec, prefix: Path = ()) -> list[Path]:
+    """Every key the spec accepts, as paths (`[0]` for the first entry of a list of models)."""
+    paths: list[Path] = []
+    for name, info in model.model_fields.items():
+        path = (*prefix, info.alias or name)
+        paths.append(path)
+        for nested, in_list in _nested_models(info.annotation):
+            paths += spec_paths(nested, (*path, 0) if in_list else path)
+    return paths
+
+
+MEMORY_OPTIONS = sorted({*TM_DEFAULTS, *JM_DEFAULTS, MANAGED_SIZE})
+# Relative to the stack's config: ("cluster", ...) or the top-level keys themselves.
+KEY_PATHS: tuple[Path, ...] = (
+    ("cluster",),
+    ("clusters",),
+    *(("cluster", *path) for path in spec_paths()),
+    *(("cluster", "flinkConfiguration", key) for key in MEMORY_OPTIONS),
+)
+
+# --- valid bases ----------------------------------------------------------------------
+
+PEER = {"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}, "podLabels": {"app": "ingress"}}
+
+
+def full_cluster(**overrides: Any) -> dict[str, Any]:
+    """A valid cluster that sets every optional section, so every key path exists in it."""
+    cluster = minimal_cluster(
+        namespace="flink-full",
+        image="flink:2.2.1-scala_2.12-java17",
+        imagePullPolicy="IfNotPresent",
+        createNamespace=True,
+        protectNamespace=False,
+        taskManager={"slots": 2, "replicas": 3, "cpu": "1", "memory": "1728Mi", "cpuLimit": "2", "scratchSize": "2Gi"},
+        jobManager={"cpu": "500m", "memory": "1024Mi", "cpuLimit": "1", "scratchSize": "1Gi"},
+        scheduling={
+            "nodeSelector": {"pool": "flink"},
+            "tolerations": [
+                {"key": "dedicated", "operator": "Equal", "value": "flink", "effect": "NoSchedule", "tolerationSeconds": 60}
+            ],
+            "priorityClassName": "high",
+            "spreadTaskManagers": True,
+        },
+        network={"restAccess": [PEER], "restServiceType": "ClusterIP"},
+        highAvailability={"enabled": True, "storageDir": "s3://bucket/ha", "jobManagerReplicas": 2},
+        checkpoints={"dir": "s3://bucket/cp", "interval": "30s", "mode": "EXACTLY_ONCE"},
+        savepoints={"dir": "s3://bucket/sp"},
+        stateBackend={"type": "rocksdb", "incremental": True},
+        restartStrategy={"type": "failure-rate", "maxFailuresPerInterval": 3, "failureRateInterval": "5min", "delay": "10s"},
+        storage={"s3": {"endpoint": "https://minio.example.com", "pathStyleAccess": True, "accessKey": "a", "secretKey": "s"}},
+        metrics={
+            "prometheus": True,
+            "podMonitor": True,
+            "podMonitorLabels": {"release": "prometheus"},
+            "scrapeInterval": "30s",
+            "scrapers": [{"cidr": "10.0.0.0/8"}],
+        },
+        ingress={
+            "host": "flink.example.com",
+            "className": "nginx",
+            "tlsSecretName": "tls",
+            "path": "/",
+            "annotations": {"a/b": "c"},
+        },
+        flinkConfiguration={"jobstore.max-capacity": 100, "taskmanager.memory.managed.fraction": 0.4},
+        labels={"team": "data"},
+        annotations={"owner": "data-team"},
+    )
+    cluster.update(copy.deepcopy(overrides))
+    return cluster
+
+
+@functools.cache
+def bases() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(stack, config) pairs that are valid as they are."""
+    per_slot = {"slots": 4, "cpuPerSlot": "500m", "memoryPerSlot": "1Gi", "cpuLimit": "3"}
+    return (
+        ("test", {"cluster": minimal_cluster()}),
+        ("test", {"cluster": full_cluster()}),
+        ("test", {"cluster": full_cluster(flinkVersion="1.20.4", image="flink:1.20.4-scala_2.12-java17", taskManager=per_slot)}),
+        *((stack, stack_config(stack)) for stack in STACKS),
+    )
+
+
+def _has_parent(config: Mapping[str, Any], path: Path) -> bool:
+    node: Any = config
+    for part in path[:-1]:
+        if isinstance(part, int):
+            if not isinstance(node, list) or len(node) <= part:
+                return False
+        elif not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, dict) or (isinstance(node, list) and isinstance(path[-1], int) and len(node) > path[-1])
+
+
+def targets() -> list[tuple[int, Path]]:
+    """(base index, key path) for every key path whose parent exists in that base."""
+    found = [(index, path) for index, (_, config) in enumerate(bases()) for path in KEY_PATHS[2:] if _has_parent(config, path)]
+    return [(0, KEY_PATHS[0]), (0, KEY_PATHS[1]), *found]
+
+
+def mutate(config: Mapping[str, Any], path: Path, value: Any) -> dict[str, Any]:
+    """The config with the value at `path` replaced (or added)."""
+    if path == ("clusters",):
+        return {"clusters": value}
+    changed: dict[str, Any] = copy.deepcopy(dict(config))
+    node: Any = changed
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return changed
+
+
+# --- values ---------------------------------------------------------------------------
+
+INTERESTING_STRINGS = (
+    *("", " ", "0", "1", "-1", "0.5", "true", "null", "~", "1e3", "1e400", ".nan", ".inf", "NaN", "inf"),
+    *("1728Mi", "982Mi", "981Mi", "2Gi", "1.5Gi", "1.3Gi", "1G", "100Ei", "4Ei", "5Ei", "8Ei", "1Ki", "500m", "0.001", "1m"),
+    *("256m", "1g", "64mb", "1024", "0b", "-5m", "99999999999999999999g", "1.5g", "0.4", "0.99", "1.0", "0.1_0"),
+    *("10ms", "9ms", "30s", "1min", "5m", "1h", "1h30m", "0s", "99999999999999999999d", "106751991167d"),
+    *("rocksdb", "hashmap", "fixed-delay", "failure-rate", "exponential-delay", "disable", "EXACTLY_ONCE", "AT_LEAST_ONCE"),
+    *("2.2.1", "2.2", "1.20.4", "1.20", "1.19.3", "2.3.0", "1.18.1", "2.9.9", "flink:2.2.1-scala_2.12-java17", "flink:latest"),
+    *("flink:1.20.4-scala_2.12-java17", "flink@sha256:" + "a" * 64, "registry.example.com:5000/team/flink:2.2.1"),
+    *("s3://bucket/x", "s3a://bucket/x", "s3p://bucket/x", "gs://b/x", "hdfs://nn/x", "file:///tmp/x", "ftp://h/x", "s3:///x"),
+    *("https://minio.example.com", "minio:9000", "10.0.0.0/8", "300.0.0.0/8", "flink.example.com", "*.example.com"),
+    *("analytics", "Bad Name", "a" * 52, "a" * 64, "kube-system", "NodePort", "LoadBalancer", "ClusterIP", "Always", "Never"),
+    *("Exists", "Equal", "NoSchedule", "example.com/team", "app.kubernetes.io/name", "-bad-", "x" * 300),
+)
+INTERESTING_INTS = (0, 1, 2, 3, 4, 7, 8, 9, 31, 32, 33, 4096, 5000, 5001, 32768, 32769, 2**31 - 1, 2**31, 2**62, 2**63 - 1, 2**63)
+KEY_NAMES = tuple(sorted({str(part) for path in KEY_PATHS for part in path if isinstance(part, str)}))
+
+scalars: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.sampled_from(INTERESTING_INTS),
+    st.sampled_from((-1, -(2**63), 10**30, 10**1000)),
+    st.integers(),
+    st.floats(),
+    st.sampled_from((0.0, 0.25, 0.5, 1e300, float("nan"), float("inf"), float("-inf"))),
+    st.sampled_from(INTERESTING_STRINGS),
+    st.from_regex(r"\A[0-9]{1,25}(\.[0-9]{1,6})?([eE][+-]?[0-9]{1,3})?(Ki|Mi|Gi|Ti|Ei|m|k|M|G|E)?\Z"),
+    st.integers(0, 1 << 16).map(lambda n: f"{n}{'m' if n % 2 else 'Mi'}"),
+    st.text(max_size=12),
+)
+yaml_values: st.SearchStrategy[Any] = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.one_of(st.sampled_from(KEY_NAMES), st.text(max_size=8)), children, max_size=3),
+    ),
+    max_leaves=6,
+)
+# What a Flink memory option might be given: sizes, fractions, and anything else.
+memory_option_values: st.SearchStrategy[Any] = st.one_of(
+    st.integers(0, 1 << 14).map(lambda n: f"{n}m"),
+    st.integers(0, 100).map(lambda n: n / 100),
+    st.integers(0, 1 << 40),
+    yaml_values,
+)
+flink_configurations: st.SearchStrategy[Any] = st.one_of(
+    yaml_values,
+    st.dictionaries(st.one_of(st.sampled_from(MEMORY_OPTIONS), st.text(max_size=30)), memory_option_values, max_size=4),
+)
+
+
+def _value_at(config: Mapping[str, Any], path: Path) -> Any:
+    node: Any = config
+    for part in path:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and len(node) > part else None
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+@functools.cache
+def plausible_values(path: Path) -> tuple[Any, ...]:
+    """Values the bases hold at this path, and near misses of numbers: renders, not only errors."""
+    found: list[Any] = []
+    for _, config in bases():
+        value = _value_at(config, path)
+        if value is not None and value not in found:
+            found.append(value)
+    for value in list(found):
+        if isinstance(value, int) and not isinstance(value, bool):
+            found += [value * 2, value + 1, max(value - 1, 0)]
+    return tuple(found)
+
+
+@st.composite
+def examples(draw: st.DrawFn) -> tuple[str, Path, dict[str, Any]]:
+    """(stack, mutated key path, mutated stack config)."""
+    index, path = draw(st.sampled_from(targets()))
+    stack, config = bases()[index]
+    if path[:2] == ("cluster", "flinkConfiguration") and len(path) == 3:
+        value = draw(memory_option_values)
+    elif path == ("cluster", "flinkConfiguration"):
+        value = draw(flink_configurations)
+    elif plausible_values(path) and draw(st.integers(0, 2)) == 0:
+        value = draw(st.sampled_from(plausible_values(path)))
+    else:
+        value = draw(yaml_values)
+    return stack, path, mutate(config, path, value)
+
+
+# --- the property ---------------------------------------------------------------------
+
+
+def path_text(path: Path) -> str:
+    """The key path as errors spell it: cluster.taskManager.slots, cluster.flinkConfiguration["k"]."""
+    return key_path(str(path[0]), path[1:])
+
+
+def _within(inner: str, outer: str) -> bool:
+    return inner == outer or inner.startswith((f"{outer}.", f"{outer}["))
+
+
+def names_key(problem: Problem, path: Path) -> bool:
+    """The problem is about the fuzzed key: same path, a parent or child, or a cross-field problem naming it."""
+    text = path_text(path)
+    if _within(problem.path, text) or _within(text, problem.path):
+        return True
+    relative = key_path(str(path[1]), path[2:]) if len(path) > 1 else text
+    if relative in problem.message or (len(path) > 2 and str(path[-1]) in problem.message and path[1] == "flinkConfiguration"):
+        return True
+    # a sibling's problem that names the key (e.g. replicas x slots gives too few slots)
+    parent = path_text(path[:-1]) if len(path) > 1 else ""
+    return bool(parent) and problem.path.startswith(f"{parent}.") and str(path[-1]) in problem.message
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Sensitive):
+        return value.reveal()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Rendered:
+    settings: ClusterSettings
+    config_yaml: str
+
+
+def check_render(settings: ClusterSettings, kubernetes_versions: Sequence[str]) -> Rendered:
+    """Every object validates strictly; config.yaml parses and carries the owned options and sizes."""
+    files = render_config_files(settings)
+    for item in cluster_objects(settings, f"{settings.names.config_map}-fuzz123"):
+        manifest = _plain(item.manifest)
+        manifest["metadata"].setdefault("name", f"{settings.names.config_map}-fuzz123")
+        if manifest["kind"] in CUSTOM_RESOURCE_KINDS:
+            continue
+        for version in kubernetes_versions:
+            validate_strict(manifest, version)
+    options = yaml.safe_load(files[CONFIG_FILE])
+    assert isinstance(options, dict)
+    assert options == {k: list(v) if isinstance(v, tuple) else v for k, v in render_flink_options(settings).items()}
+    for key, value in owned_values(settings).items():
+        assert options[key] == value, key
+    tm = next(
+        m for m in cluster_objects(settings, "cm") if m.manifest["kind"] == "Deployment" and "taskmanager" in m.resource_name
+    )
+    limit = tm.manifest["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"]
+    assert limit == format_memory(settings.task_manager.memory_bytes)
+    return Rendered(settings, files[CONFIG_FILE])
+
+
+def check_example(stack: str, path: Path, config: dict[str, Any], kubernetes_versions: Sequence[str]) -> list[Rendered]:
+    """The property for one example; returns what rendered (for the long profile's Flink check)."""
+    try:
+        clusters = parse_stack_config(config, stack=stack)
+    except ConfigError as error:
+        message = str(error)  # must not raise either
+        assert message.startswith("invalid flink-session configuration")
+        # The base is valid, so every problem follows from the one changed key and must name it.
+        unrelated = [str(p) for p in error.problems if not names_key(p, path)]
+        assert not unrelated, f"problems that do not name {path_text(path)}:\n{message}"
+        return []
+    return [check_render(settings, kubernetes_versions) for settings in clusters]
