@@ -231,7 +231,7 @@ def _task_manager_pod_resources(
     return (cpu * tm.slots, memory * tm.slots) if valid else None
 
 
-def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: list[Problem]) -> bool:
+def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: list[Problem]) -> None:
     """A cluster's TaskManagers and slots stay within what one session cluster is run at."""
     tm = spec.task_manager
     total = replicas * tm.slots
@@ -248,33 +248,36 @@ def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: 
             fix = "use more slots per TaskManager"
         message = f"{how}, more than {MAX_TASK_MANAGERS}, the most one session cluster is operated at; {fix}"
         problems.append(Problem(path, message, given))
-        return False
+        return
     if total > MAX_TOTAL_SLOTS:
         message = f"{how} = {total} slots, more than {MAX_TOTAL_SLOTS} (Flink's maximum parallelism: no job can use more); {fix}"
         problems.append(Problem(path, message, given))
-        return False
-    return True
 
 
 def _resolve_task_manager(
     spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, problems: list[Problem]
 ) -> TaskManagerSettings | None:
+    """The TaskManagers, resolved as far as their resources allow.
+
+    Replica and CPU-limit problems are appended to `problems` but do not stop the
+    resolution, so the memory model still runs and its problems are reported too.
+    """
     tm = spec.task_manager
     path = f"{prefix}.taskManager"
     resources = _task_manager_pod_resources(spec, raw, path, problems)
     needed = -(-spec.parallelism // tm.slots)  # ceiling, in integers (no float overflow)
     replicas = needed if tm.replicas is None else tm.replicas
-    valid = resources is not None
     if tm.replicas is not None and tm.replicas * tm.slots < spec.parallelism:
         message = (
             f"gives {tm.replicas} x {tm.slots} = {tm.replicas * tm.slots} slots, fewer than "
             f"{prefix}.parallelism {spec.parallelism}; use at least {needed} replicas, or omit replicas to derive it"
         )
         problems.append(Problem(f"{path}.replicas", message, tm.replicas))
-        valid = False
-    elif not _check_slot_totals(spec, replicas, prefix, problems):
-        valid = False
-    if resources is not None and tm.cpu_limit is not None and tm.cpu_limit < resources[0]:
+    else:
+        _check_slot_totals(spec, replicas, prefix, problems)
+    if resources is None:
+        return None
+    if tm.cpu_limit is not None and tm.cpu_limit < resources[0]:
         cpu = format_cpu(resources[0])
         if tm.cpu_per_slot is None:
             request = f"{path}.cpu = {cpu}"
@@ -287,9 +290,6 @@ def _resolve_task_manager(
                 _given(raw, "taskManager", "cpuLimit"),
             )
         )
-        valid = False
-    if not valid or resources is None:
-        return None
     return TaskManagerSettings(
         slots=tm.slots,
         replicas=replicas,

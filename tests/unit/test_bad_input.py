@@ -188,3 +188,10 @@ def test_cpu_limit_below_a_per_slot_request_names_the_keys_behind_it() -> None:
     tm = {"slots": 4, "cpuPerSlot": 1, "memoryPerSlot": "1Gi", "cpuLimit": "3"}
     line = problem_line(refused(taskManager=tm), "cluster.taskManager.cpuLimit")
     assert "cluster.taskManager.cpuPerSlot 1 x 4 slots = 4; use at least 4" in line
+
+
+def test_a_replica_or_cpu_limit_problem_does_not_hide_the_memory_problem() -> None:
+    """Every problem at once: the memory model still runs when other TaskManager settings are wrong."""
+    tm = {"slots": 2, "replicas": 1, "cpu": 1, "memory": "900Mi", "cpuLimit": "500m"}
+    error = refused(taskManager=tm)
+    assert {"cluster.taskManager.replicas", "cluster.taskManager.cpuLimit", "cluster.taskManager.memory"} <= set(error.paths)
