@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from components.errors import ConfigError, Problem
 from components.flink_options import refusal
 from components.images import ImageReference, parse_image
+from components.kubernetes_syntax import label_key_error, label_value_error
 from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
 from components.memory import (
     JM_OPTION_KEYS,
@@ -44,8 +45,6 @@ FlinkScalar = str | int | float | bool
 FlinkValue = FlinkScalar | tuple[FlinkScalar, ...]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True)
@@ -158,6 +157,8 @@ def _problems_from_pydantic(error: ValidationError, prefix: str) -> list[Problem
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
+        if loc and loc[-1] == "[key]":  # pydantic's marker for a mapping key that failed
+            loc = loc[:-1]
         path = key_path(prefix, loc)
         kind = item["type"]
         if kind in _YAML_SHAPES and not (loc and loc[-1] in SENSITIVE_KEYS):
@@ -326,25 +327,13 @@ def _check_flink_configuration(options: Mapping[str, object], prefix: str, probl
 def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, problems: list[Problem]) -> None:
     for key, value in entries.items():
         path = key_path(prefix, (kind, key))
-        prefix_part, _, name_part = key.rpartition("/")
-        if prefix_part and (len(prefix_part) > 253 or not _DNS_SUBDOMAIN.match(prefix_part)):
-            problems.append(Problem(path, "has a key prefix that is not a DNS subdomain (e.g. 'example.com/team')", key))
-        elif len(name_part) > 63 or not _LABEL_NAME.match(name_part):
-            problems.append(
-                Problem(
-                    path, "is not a valid key: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric", key
-                )
-            )
+        key_error = label_key_error(key)
+        if key_error is not None:
+            problems.append(Problem(path, key_error, key))
         elif kind == "labels" and key in OWNED_LABEL_KEYS:
             problems.append(Problem(path, "is set by flink-session and used in selectors; choose another label key", value))
-        elif kind == "labels" and isinstance(value, str) and value and (len(value) > 63 or not _LABEL_NAME.match(value)):
-            problems.append(
-                Problem(
-                    path,
-                    "is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
-                    value,
-                )
-            )
+        elif kind == "labels" and isinstance(value, str) and (value_error := label_value_error(value)) is not None:
+            problems.append(Problem(path, value_error, value))
 
 
 def _check_image_matches_version(image: ImageReference, version: FlinkVersion, path: str, problems: list[Problem]) -> None:

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from components.kubernetes_syntax import cidr_error, dns_subdomain_error, label_key_error, label_value_error
 from components.limits import (
     FLINK_MAX_PARALLELISM,
     INT32_MAX,
@@ -155,6 +156,22 @@ def _hostname(value: object) -> str:
     return value
 
 
+def _syntax(check: Callable[[str], str | None]) -> Callable[[str], str]:
+    def validate(value: str) -> str:
+        error = check(value)
+        if error is not None:
+            raise PydanticCustomError("syntax", error.replace("{", "{{").replace("}", "}}"))
+        return value
+
+    return validate
+
+
+def _ingress_path(value: str) -> str:
+    if not value.startswith("/"):
+        raise PydanticCustomError("path", "must be an absolute path starting with '/', e.g. '/' or '/flink'")
+    return value
+
+
 MemoryBytes = Annotated[int, BeforeValidator(_memory)]
 Millicores = Annotated[int, BeforeValidator(_cpu)]
 Count = Annotated[StrictInt, Field(ge=1)]
@@ -177,6 +194,14 @@ Duration = Annotated[str, BeforeValidator(_duration)]
 CheckpointInterval = Annotated[str, BeforeValidator(_duration), AfterValidator(_checkpoint_interval)]
 PrometheusDuration = Annotated[str, BeforeValidator(_prometheus_duration)]
 Hostname = Annotated[str, BeforeValidator(_hostname)]
+LabelKey = Annotated[StrictStr, AfterValidator(_syntax(label_key_error))]
+# A toleration's key may be empty (with operator Exists it then matches every taint).
+TolerationKey = Annotated[StrictStr, AfterValidator(_syntax(lambda key: label_key_error(key) if key else None))]
+LabelValue = Annotated[StrictStr, AfterValidator(_syntax(label_value_error))]
+Labels = dict[LabelKey, LabelValue]
+DnsSubdomain = Annotated[StrictStr, AfterValidator(_syntax(dns_subdomain_error))]
+Cidr = Annotated[StrictStr, AfterValidator(_syntax(cidr_error))]
+IngressPath = Annotated[StrictStr, AfterValidator(_ingress_path)]
 
 
 class SpecModel(BaseModel):
@@ -210,26 +235,26 @@ class JobManagerSpec(SpecModel):
 
 
 class TolerationSpec(SpecModel):
-    key: StrictStr | None = None
+    key: TolerationKey | None = None
     operator: Literal["Exists", "Equal"] = "Equal"
-    value: StrictStr | None = None
+    value: LabelValue | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     toleration_seconds: Int64 | None = None
 
 
 class SchedulingSpec(SpecModel):
-    node_selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    node_selector: Labels = Field(default_factory=dict)
     tolerations: list[TolerationSpec] = Field(default_factory=list)
-    priority_class_name: StrictStr | None = None
+    priority_class_name: DnsSubdomain | None = None
     spread_task_managers: StrictBool = True
 
 
 class PeerSpec(SpecModel):
     """A NetworkPolicy peer: pods matching podLabels in namespaces matching namespaceLabels, or a CIDR."""
 
-    namespace_labels: dict[StrictStr, StrictStr] | None = None
-    pod_labels: dict[StrictStr, StrictStr] | None = None
-    cidr: StrictStr | None = None
+    namespace_labels: Labels | None = None
+    pod_labels: Labels | None = None
+    cidr: Cidr | None = None
 
 
 class NetworkSpec(SpecModel):
@@ -283,7 +308,7 @@ class StorageSpec(SpecModel):
 class MetricsSpec(SpecModel):
     prometheus: StrictBool = False
     pod_monitor: StrictBool = False
-    pod_monitor_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    pod_monitor_labels: Labels = Field(default_factory=dict)
     scrape_interval: PrometheusDuration = "30s"
     # Who may scrape port 9249 through the default-deny NetworkPolicy (e.g. Prometheus's namespace).
     scrapers: list[PeerSpec] = Field(default_factory=list)
@@ -291,10 +316,10 @@ class MetricsSpec(SpecModel):
 
 class IngressSpec(SpecModel):
     host: Hostname
-    class_name: StrictStr | None = None
-    tls_secret_name: StrictStr | None = None
-    path: StrictStr = "/"
-    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    class_name: DnsSubdomain | None = None
+    tls_secret_name: DnsSubdomain | None = None
+    path: IngressPath = "/"
+    annotations: dict[LabelKey, StrictStr] = Field(default_factory=dict)
 
 
 class ClusterSpec(SpecModel):

@@ -195,3 +195,33 @@ def test_a_replica_or_cpu_limit_problem_does_not_hide_the_memory_problem() -> No
     tm = {"slots": 2, "replicas": 1, "cpu": 1, "memory": "900Mi", "cpuLimit": "500m"}
     error = refused(taskManager=tm)
     assert {"cluster.taskManager.replicas", "cluster.taskManager.cpuLimit", "cluster.taskManager.memory"} <= set(error.paths)
+
+
+PEERS = [{"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}]
+
+
+def with_ingress(**fields: str) -> dict[str, Any]:
+    return {"ingress": {"host": "flink.example.com", **fields}, "network": {"restAccess": PEERS}}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "fragment"),
+    [
+        ({"scheduling": {"nodeSelector": {"bad key!": "x"}}}, 'cluster.scheduling.nodeSelector["bad key!"]', "not a valid key"),
+        ({"scheduling": {"nodeSelector": {"pool": "not valid!"}}}, "cluster.scheduling.nodeSelector.pool", "label value"),
+        ({"scheduling": {"tolerations": [{"key": "bad key!"}]}}, "cluster.scheduling.tolerations[0].key", "not a valid key"),
+        ({"scheduling": {"priorityClassName": "High_Priority"}}, "cluster.scheduling.priorityClassName", "DNS subdomain"),
+        ({"network": {"restAccess": [{"cidr": "300.0.0.0/8"}]}}, "cluster.network.restAccess[0].cidr", "not a CIDR"),
+        ({"network": {"restAccess": [{"cidr": "10.0.0.1"}]}}, "cluster.network.restAccess[0].cidr", "prefix length"),
+        ({"network": {"restAccess": [{"podLabels": {"app": "x" * 64}}]}}, "cluster.network.restAccess[0].podLabels.app", "63"),
+        ({"metrics": {"podMonitorLabels": {"-release": "p"}}}, 'cluster.metrics.podMonitorLabels["-release"]', "valid key"),
+        (with_ingress(className="Nginx!"), "cluster.ingress.className", "DNS subdomain"),
+        (with_ingress(path="flink"), "cluster.ingress.path", "starting with '/'"),
+        (with_ingress(tlsSecretName="TLS"), "cluster.ingress.tlsSecretName", "DNS subdomain"),
+    ],
+)
+def test_names_labels_and_cidrs_the_api_server_would_refuse_are_refused_at_preview(
+    overrides: dict[str, Any], path: str, fragment: str
+) -> None:
+    """The OpenAPI schema only says 'string'; without these checks the apply would fail after a clean preview."""
+    assert fragment in problem_line(refused(**overrides), path)
