@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from components.settings import ClusterSettings, FlinkValue
 
 JAVA_OPTS_KEY = "env.java.opts.all"
+PROMETHEUS_REPORTER = "prom"  # the reporter's name in metrics.reporter.<name>.*
 PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 
 # The module flags Flink's own distribution config.yaml sets for Java 17 (Flink's
@@ -336,12 +337,12 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     ),
     # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
     OwnedOption(
-        "metrics.reporter.prom.factory.class",
+        f"metrics.reporter.{PROMETHEUS_REPORTER}.factory.class",
         "set cluster.metrics.prometheus instead",
         lambda s: _when(s.operations.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
     ),
     OwnedOption(
-        "metrics.reporter.prom.port",
+        f"metrics.reporter.{PROMETHEUS_REPORTER}.port",
         "fixed at 9249: the named container port, NetworkPolicy and PodMonitor use it",
         lambda s: _when(s.operations.metrics.prometheus, str(ports.PROMETHEUS)),
     ),

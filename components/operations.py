@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from components.errors import Problem
-from components.flink_options import RESTART_STRATEGY_FIELDS
+from components.flink_options import PROMETHEUS_REPORTER, RESTART_STRATEGY_FIELDS
 from components.spec import ClusterSpec, IngressSpec, PeerSpec, RestartStrategySpec
 from components.storage import S3_SCHEMES, StorageUriError, plugin_jar, storage_scheme
 from components.versions import FlinkVersion
@@ -259,6 +259,15 @@ def _resolve_s3(spec: ClusterSpec, prefix: str, *, uses_s3: bool, problems: list
     )
 
 
+# MetricOptions.REPORTERS_LIST: when set, only the reporters it names start (a comma-separated list).
+REPORTERS_KEY = "metrics.reporters"
+
+
+def _names(value: object) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(item).strip() for item in items]
+
+
 def _resolve_metrics(spec: ClusterSpec, prefix: str, problems: list[Problem], warnings: list[str]) -> MetricsSettings:
     metrics = spec.metrics
     if metrics.pod_monitor and not metrics.prometheus:
@@ -267,6 +276,16 @@ def _resolve_metrics(spec: ClusterSpec, prefix: str, problems: list[Problem], wa
                 f"{prefix}.metrics.podMonitor",
                 "needs metrics.prometheus: true; a PodMonitor would scrape a port nothing listens on",
                 metrics.pod_monitor,
+            )
+        )
+    reporters = spec.flink_configuration.get(REPORTERS_KEY)
+    if metrics.prometheus and reporters is not None and PROMETHEUS_REPORTER not in _names(reporters):
+        problems.append(
+            Problem(
+                f'{prefix}.flinkConfiguration["{REPORTERS_KEY}"]',
+                f"starts only the reporters it names, so the Prometheus reporter ({PROMETHEUS_REPORTER}) that "
+                f"metrics.prometheus enables would not start; add {PROMETHEUS_REPORTER} to it or remove it",
+                reporters,
             )
         )
     if metrics.prometheus and not metrics.scrapers:

@@ -395,3 +395,18 @@ def test_staging_mirrors_prod_and_dev_stays_minimal() -> None:
 
 def test_prod_without_ha_gets_an_advisory_warning() -> None:
     assert any("highAvailability is off on the prod stack" in w for w in settings_for("prod").warnings)
+
+
+@pytest.mark.parametrize("reporters", ["jmx", ["jmx", "slf4j"], "jmx,  slf4j"])
+def test_a_reporter_list_that_would_drop_the_prometheus_reporter_is_refused(reporters: object) -> None:
+    """metrics.reporters starts only the reporters it names: 'jmx' alone would silently switch prom off."""
+    error = problems_of(metrics={"prometheus": True, "scrapers": SCRAPERS}, flinkConfiguration={"metrics.reporters": reporters})
+    assert 'cluster.flinkConfiguration["metrics.reporters"]' in error.paths
+    assert "add prom to it" in str(error)
+
+
+def test_a_reporter_list_that_names_prom_is_accepted() -> None:
+    settings = settings_for(
+        metrics={"prometheus": True, "scrapers": SCRAPERS}, flinkConfiguration={"metrics.reporters": "prom,jmx"}
+    )
+    assert render_flink_options(settings)["metrics.reporters"] == "prom,jmx"
