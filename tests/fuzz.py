@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -300,6 +301,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _comparable(value: Any) -> Any:
+    """NaN never equals itself; a user's option may be one (`.nan` in config.yaml)."""
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Rendered:
     settings: ClusterSettings
@@ -318,7 +330,8 @@ def check_render(settings: ClusterSettings, kubernetes_versions: Sequence[str]) 
             validate_strict(manifest, version)
     options = yaml.safe_load(files[CONFIG_FILE])
     assert isinstance(options, dict)
-    assert options == {k: list(v) if isinstance(v, tuple) else v for k, v in render_flink_options(settings).items()}
+    rendered = {k: list(v) if isinstance(v, tuple) else v for k, v in render_flink_options(settings).items()}
+    assert _comparable(options) == _comparable(rendered)
     for key, value in owned_values(settings).items():
         assert options[key] == value, key
     tm = next(
