@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from components import ports
+from components.jvm import JAVA_17_MODULE_FLAGS
 from components.paths import LOG_DIR, TMP_DIR
 from components.quantities import format_flink_memory_size
 from components.storage import state_option_keys
@@ -32,45 +33,6 @@ if TYPE_CHECKING:
 JAVA_OPTS_KEY = "env.java.opts.all"
 PROMETHEUS_REPORTER = "prom"  # the reporter's name in metrics.reporter.<name>.*
 PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
-
-# The module flags Flink's own distribution config.yaml sets for Java 17 (Flink's
-# reflection into java.util etc. fails without them: e.g. DataStream jobs cannot
-# even be translated). Our config.yaml replaces the distribution's, so they are
-# rendered here; a user's own env.java.opts.all is appended after them.
-JAVA_17_MODULE_FLAGS = " ".join(
-    [
-        *(
-            f"--add-exports={target}=ALL-UNNAMED"
-            for target in (
-                "java.base/sun.net.util",
-                "java.rmi/sun.rmi.registry",
-                "jdk.compiler/com.sun.tools.javac.api",
-                "jdk.compiler/com.sun.tools.javac.file",
-                "jdk.compiler/com.sun.tools.javac.parser",
-                "jdk.compiler/com.sun.tools.javac.tree",
-                "jdk.compiler/com.sun.tools.javac.util",
-                "java.security.jgss/sun.security.krb5",
-            )
-        ),
-        *(
-            f"--add-opens=java.base/{package}=ALL-UNNAMED"
-            for package in (
-                "java.lang",
-                "java.net",
-                "java.io",
-                "java.nio",
-                "sun.nio.ch",
-                "java.lang.reflect",
-                "java.text",
-                "java.time",
-                "java.util",
-                "java.util.concurrent",
-                "java.util.concurrent.atomic",
-                "java.util.concurrent.locks",
-            )
-        ),
-    ]
-)
 
 # cluster.restartStrategy.type -> {field of cluster.restartStrategy: the Flink option it renders to}.
 # The one definition: the validator refuses any other field for a type, the table below renders these.

@@ -17,7 +17,8 @@ import pytest
 
 from components.errors import ConfigError
 from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
-from components.flink_options import JAVA_17_MODULE_FLAGS, JAVA_OPTS_KEY, OWNED_OPTIONS, RESTART_STRATEGY_FIELDS
+from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS, RESTART_STRATEGY_FIELDS
+from components.jvm import JAVA_17_MODULE_FLAGS
 from components.settings import ClusterSettings, key_path, parse_stack_config
 from components.spec import RestartStrategySpec
 from tests.support import STACKS, minimal_cluster, stack_config
