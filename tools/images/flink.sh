@@ -39,12 +39,8 @@ install_flink() {
   cp -a "$libs/bin/bash-java-utils.jar" "$home/bin/"
   cp -a "$scripts/bin/." "$home/bin/"
   cp -a "$scripts/conf" "$home/"
-  # The apache-flink wheel's conf/config.yaml has `rest.bind-address: localhost` commented
-  # out; the Apache tgz (flink-dist's config.yaml) sets it. Restore the tgz's line, so that
-  # the Dockerfile's edit below gives rest.bind-address: 0.0.0.0 as in the official image.
-  if [[ -e "$home/conf/config.yaml" ]]; then
-    sed -i 's/^  # bind-address: localhost$/  bind-address: localhost/' "$home/conf/config.yaml"
-  fi
+  # (The wheel's conf/ is the release's flink-dist conf/, the files the Apache tgz ships:
+  # flink-python's setup.py copies them by flink-dist's assembly descriptor.)
   chroot_run "$rootfs" chown -R flink:flink /opt/flink
   # Replace default REST/RPC endpoint bind address to use the container's network interface
   if [[ -e "$home/conf/flink-conf.yaml" ]]; then

@@ -82,13 +82,22 @@ remove_tree() {
 
 # publish STAGING OUT TAG: STAGING (an `oci` layout and anything beside it) becomes the
 # cache entry OUT, whose image is tagged TAG. The marker is written last, and the rename
-# makes the entry appear whole or not at all.
+# makes the entry appear whole or not at all. Entries of the same image under other keys
+# (built from inputs since changed) are removed, unless a build holds their lock.
 publish() {
-  local staging=$1 out=$2 tag=$3
+  local staging=$1 out=$2 tag=$3 name other
   umoci gc --layout "$staging/oci"
   printf '%s\n' "$tag" >"$staging/tag"
   touch "$staging/.complete"
   rm -rf "$out" && mv "$staging" "$out"
+  name="$(basename "$out")"
+  name="${name%-*}"
+  for other in "$images_root/$name"-*; do
+    [[ "$other" != "$out" && "$(basename "$other")" =~ ^${name//./\\.}-[0-9a-f]{16}$ ]] || continue
+    if flock -n "$images_root/.$(basename "$other").lock" true 2>/dev/null; then
+      rm -rf "$other" "$images_root/.$(basename "$other").lock"
+    fi
+  done
 }
 
 # emit REF OUT: the builder's output line.
