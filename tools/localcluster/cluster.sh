@@ -84,8 +84,15 @@ up() {
   local mode=real
   [[ "${1:-}" == --kwok-only ]] && mode=kwok-only
   mkdir -p "$KWOK_WORKDIR"
-  if [[ -e "$mode_file" && "$(cat "$mode_file")" != "$mode" ]]; then
-    echo "cluster.sh: cluster $name exists in $(cat "$mode_file") mode; run \`cluster.sh down\` first" >&2
+  local existing=""
+  if [[ -e "$mode_file" ]]; then
+    existing="$(cat "$mode_file")"
+  elif "$(tool kwokctl)" get clusters 2>/dev/null | grep -qx "$name"; then
+    # Created before real nodes existed: its API server has no certificate for a node.
+    existing=kwok-only
+  fi
+  if [[ -n "$existing" && "$existing" != "$mode" ]]; then
+    echo "cluster.sh: cluster $name exists in $existing mode; run \`cluster.sh down\` first" >&2
     exit 2
   fi
   echo "$mode" >"$mode_file"

@@ -134,9 +134,9 @@ create_network() {
   in_node_net ip link set lo up
   in_node_net ip addr add "$NODE_ADDR/30" dev eth0
   in_node_net ip link set eth0 up
-  # Nothing is forwarded beyond the host (its ip_forward is left alone), so a pod cannot
-  # reach the machine's network; the route only lets the node reach the host end.
-  in_node_net ip route add default via "$HOST_ADDR"
+  # No default route in the node: a pod's packet for anywhere but the node, its pods and
+  # the machine's end of the veth (the API relay) is unroutable, whatever the machine's own
+  # forwarding setting. The machine routes to the pods, so the API server reaches them.
   ip route add "$POD_CIDR" via "$NODE_ADDR" dev "$HOST_IF"
   # Inside the node's namespace only: the pod bridge routes between pods and Services.
   in_node_net sysctl -q -w net.ipv4.ip_forward=1
