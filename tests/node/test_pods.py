@@ -1,6 +1,7 @@
 """Pods on the real node: the Flink image as a restricted pod, cluster DNS, Services,
-the API server from a pod, `kubectl port-forward`, `exec` and `logs`, and the image's
-entrypoint (help, the config rewrite, USER flink on 2.2, the gosu step-down on 1.20).
+the API server from a pod, no route beyond the node, `kubectl port-forward`, `exec` and
+`logs`, and the images' entrypoint (help, the config rewrite, USER flink on 2.2, the gosu
+step-down on 1.20).
 
 Manifests name the images as the product's stacks do (`flink:<tag>`, pulled with
 `imagePullPolicy: Always`): the node's containerd resolves docker.io to its own registry.
@@ -82,6 +83,14 @@ def test_a_pod_reaches_the_api_server_through_the_kubernetes_service(kube: Kube)
     assert "Client sent an HTTP request to an HTTPS server" in fetched.stdout, fetched.stdout + fetched.stderr
 
 
+def test_pods_cannot_reach_beyond_the_node(kube: Kube) -> None:
+    """The node's namespace has no route past the machine's end of its veth: a packet for
+    any other address fails at once and never leaves the node (TEST-NET-2 here)."""
+    attempt = kube.exec(NS, "flink", "bash", "-c", "exec 3<>/dev/tcp/198.51.100.1/80")
+    assert attempt.returncode != 0
+    assert "Network is unreachable" in attempt.stderr
+
+
 def test_port_forward_and_logs(kube: Kube) -> None:
     with (
         kube.port_forward(NS, "service/web", 8080) as port,
@@ -123,7 +132,9 @@ def test_entrypoint_rewrites_the_config(kube: Kube, version: str) -> None:
     assert "port: '6124'" in config  # blob.server.port
     assert "port: '6125'" in config  # query.server.port
     assert "numberOfTaskSlots: '3'" in config
-    assert "bind-address: 0.0.0.0" in config  # the Dockerfile's -repKV edit (rest.bind-address)
+    # The Dockerfile's -repKV edits: jobmanager/taskmanager.bind-host and rest.address.
+    assert config.count("bind-host: 0.0.0.0") == 2
+    assert "address: 0.0.0.0" in config
 
 
 def test_flink_2_2_image_user_is_flink_by_name(kube: Kube) -> None:
