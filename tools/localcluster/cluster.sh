@@ -17,7 +17,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 name="${FLINK_SESSION_CLUSTER:-flink-session}"
-export KWOK_WORKDIR="${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}"
+# Absolute: the node's daemons get paths under it and do not share our working directory.
+KWOK_WORKDIR="$(realpath -m "${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}")"
+export KWOK_WORKDIR
 kubeconfig="$KWOK_WORKDIR/$name.kubeconfig"
 mode_file="$KWOK_WORKDIR/$name.mode"
 config="$KWOK_WORKDIR/$name.kwokctl.yaml"

@@ -24,7 +24,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 name="${FLINK_SESSION_CLUSTER:-flink-session}"
-export KWOK_WORKDIR="${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}"
+KWOK_WORKDIR="$(realpath -m "${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}")"
+export KWOK_WORKDIR
 cache="${FLINK_SESSION_CACHE:-$HOME/.cache/flink-session}"
 node_dir="$KWOK_WORKDIR/nodes/$name"
 node_env="$node_dir/node.env"
@@ -88,6 +89,12 @@ prepare() {
         return 2
         ;;
     esac
+    # containerd's and the kubelet's sockets live below it, and a socket path has at most
+    # 107 bytes; the longest, containerd/containerd.sock.ttrpc, adds 36.
+    if ((${#node_dir} > 70)); then
+      log "$node_dir is too long for the node's unix sockets; use a shorter KWOK_WORKDIR or cluster name"
+      return 2
+    fi
     local index
     index="$(with_ledger_lock allocate_index "$node_dir")"
     cat >"$node_env.tmp" <<ENV
