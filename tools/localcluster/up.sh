@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `make up` / `make down`: the dev stack (or STACK) on a cluster.
+# `make up` / `make down`: the dev stack (or STACK=...) through the real `pulumi up` / `pulumi destroy`.
 #
-# Without KUBECONFIG, the local control plane (cluster.sh) is started and used.
-# With the Pulumi CLI, its Python language host and pulumi-resource-kubernetes available
-# (on PATH or built by tools/toolchain/build.sh), it runs `pulumi up` offline: a file
-# backend in .pulumi-state/, the passphrase secrets provider, no update check, no plugin
-# downloads. Those three cannot be built here (the module proxy refuses them; see the
-# README), so it then says so and applies the same objects with
-# `kubectl apply --server-side` from tools/render instead, waiting for the Deployments.
+# Where: $KUBECONFIG, else the current context of ~/.kube/config; with neither, the
+# local cluster (tools/localcluster/cluster.sh: a control plane on loopback with a real
+# node), started by `up` and stopped by `down`.
+# How: the Pulumi CLI and Kubernetes provider from tools/toolchain/build.sh (an isolated
+# PULUMI_HOME), offline unless you say otherwise: a file backend in .pulumi-state/
+# ($PULUMI_BACKEND_URL wins), the passphrase secrets provider with the committed stacks'
+# example passphrase ($PULUMI_CONFIG_PASSPHRASE wins), no update check, no plugin downloads.
+# After `up` it prints the stack outputs, checks the REST API through `kubectl port-forward`
+# (GET /overview must show the stack's slots) and prints the command to reach the web UI.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,62 +17,99 @@ root="$(cd "$here/../.." && pwd)"
 action="${1:-up}"
 stack="${STACK:-dev}"
 python="${PYTHON:-$root/.venv/bin/python}"
+local_kubeconfig="${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}/${FLINK_SESSION_CLUSTER:-flink-session}.kubeconfig"
 
-started_local=false
-if [[ -z "${KUBECONFIG:-}" ]]; then
-  if [[ "$action" == up ]]; then
-    KUBECONFIG="$(bash "$here/cluster.sh" up)"
-  else
-    KUBECONFIG="${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}/${FLINK_SESSION_CLUSTER:-flink-session}.kubeconfig"
-  fi
-  started_local=true
-fi
-export KUBECONFIG
+log() { printf 'flink-session: %s\n' "$*" >&2; }
 
-listing="$(bash "$root/tools/toolchain/build.sh" 2>/dev/null || true)"
-tool() { printf '%s\n' "$listing" | sed -n "s/^$1=//p" | head -1; }
-kubectl="$(tool kubectl)"
+has_context() {
+  [[ -n "${KUBECONFIG:-}" ]] && return 0
+  [[ -f "$HOME/.kube/config" ]] && command -v kubectl >/dev/null && kubectl config current-context >/dev/null 2>&1
+}
 
-if [[ -n "$(tool pulumi)" && -n "$(tool pulumi-language-python)" && -n "$(tool pulumi-resource-kubernetes)" ]]; then
-  export PATH="$(dirname "$(tool pulumi)"):$(dirname "$(tool pulumi-language-python)"):$(dirname "$(tool pulumi-resource-kubernetes)"):$PATH"
+engine="$(bash "$root/tools/toolchain/build.sh" pulumi)" || exit $?
+setting() { printf '%s\n' "$engine" | sed -n "s/^$1=//p"; }
+pulumi_bin="$(setting pulumi)"
+export PATH="$(dirname "$pulumi_bin"):$PATH"
+export PULUMI_HOME="$(setting pulumi-home)"
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-flink-session-example}"
+if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
   mkdir -p "$root/.pulumi-state"
-  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}"
-  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-flink-session-example}"
-  export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-  cd "$root"
-  pulumi stack select --create "$stack" >/dev/null
+  export PULUMI_BACKEND_URL="file://$root/.pulumi-state"
+fi
+
+local_cluster=false
+if ! has_context; then
+  local_cluster=true
   if [[ "$action" == up ]]; then
+    log "no KUBECONFIG or kube context: starting the local cluster (tools/localcluster/cluster.sh)"
+    KUBECONFIG="$(bash "$here/cluster.sh" up | tail -1)"
+  else
+    KUBECONFIG="$local_kubeconfig"
+  fi
+  export KUBECONFIG
+fi
+kubectl="$(command -v kubectl || true)"
+if [[ "$local_cluster" == true || -z "$kubectl" ]]; then
+  kubectl="$(bash "$root/tools/toolchain/build.sh" 2>/dev/null | sed -n 's/^kubectl=//p')"
+fi
+
+cd "$root"
+pulumi stack select --create --secrets-provider passphrase "$stack" >/dev/null
+
+# Checks the REST API of every cluster of the stack through `kubectl port-forward`, the way
+# the README tells a user to reach it, and prints how to do that.
+reach_rest_apis() {
+  local outputs port=18081
+  outputs="$(pulumi stack output --json clusters)"
+  while IFS=$'\t' read -r name namespace slots forward; do
+    local service="${forward#*svc/}"
+    service="${service%% *}"
+    "$kubectl" -n "$namespace" port-forward "svc/$service" "$port:8081" >/dev/null 2>&1 &
+    local forwarder=$! overview=""
+    for _ in $(seq 60); do
+      if overview="$(curl -fsS "http://127.0.0.1:$port/overview" 2>/dev/null)" \
+        && [[ "$("$python" -c 'import json,sys; print(json.load(sys.stdin)["slots-total"])' <<<"$overview")" == "$slots" ]]; then
+        break
+      fi
+      overview=""
+      sleep 2
+    done
+    kill "$forwarder" 2>/dev/null || true
+    wait "$forwarder" 2>/dev/null || true
+    if [[ -z "$overview" ]]; then
+      log "cluster $name: GET /overview did not show $slots slots within 2 minutes (kubectl -n $namespace get pods)"
+      return 1
+    fi
+    log "cluster $name: GET /overview -> $overview"
+    if [[ "$local_cluster" == true ]]; then
+      forward="KUBECONFIG=$KUBECONFIG ${forward/#kubectl/$kubectl}"
+    fi
+    log "  web UI: $forward   then open http://localhost:8081"
+    port=$((port + 1))
+  done < <("$python" -c '
+import json, sys
+for name, c in json.load(sys.stdin).items():
+    print(name, c["namespace"], c["totalSlots"], c["portForward"], sep="\t")
+' <<<"$outputs")
+}
+
+case "$action" in
+  up)
     pulumi up --stack "$stack" --yes
     pulumi stack output --stack "$stack"
-  else
+    reach_rest_apis
+    ;;
+  down)
     pulumi destroy --stack "$stack" --yes
-  fi
-else
-  echo "flink-session: the Pulumi CLI, language host or Kubernetes provider is not available here" >&2
-  echo "  (tools/toolchain/build.sh says why); applying the same objects with kubectl instead." >&2
-  manifests="$(mktemp)"
-  trap 'rm -f "$manifests"' EXIT
-  (cd "$root" && "$python" -m tools.render "$stack" --out "$manifests")
-  if [[ "$action" == up ]]; then
-    # The PodMonitor needs the Prometheus operator's CRD; skip it where that is not installed.
-    if ! "$kubectl" get crd podmonitors.monitoring.coreos.com >/dev/null 2>&1; then
-      (cd "$root" && "$python" - "$manifests" <<'PY'
-import sys, yaml
-path = sys.argv[1]
-docs = [d for d in yaml.safe_load_all(open(path)) if d and d["kind"] != "PodMonitor"]
-open(path, "w").write(yaml.safe_dump_all(docs, sort_keys=True))
-PY
-      )
+    if [[ "$local_cluster" == true ]]; then
+      # The local cluster goes with its state: the next `make up` starts from nothing.
+      pulumi stack rm --stack "$stack" --yes --force >/dev/null
+      bash "$here/cluster.sh" down
     fi
-    "$kubectl" apply --server-side --field-manager=flink-session -f "$manifests"
-    namespace="$(sed -n 's/^# Namespace //p' <(cd "$root" && "$python" -m tools.render "$stack") | head -1)"
-    "$kubectl" -n "$namespace" wait --for=condition=Available deployment --all --timeout=180s
-    "$kubectl" -n "$namespace" get deployments,services,pods
-  else
-    "$kubectl" delete --ignore-not-found -f "$manifests" || true
-  fi
-fi
-
-if [[ "$action" == down && "$started_local" == true ]]; then
-  bash "$here/cluster.sh" down
-fi
+    ;;
+  *)
+    echo "usage: $0 up|down" >&2
+    exit 2
+    ;;
+esac
