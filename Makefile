@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv venv-runtime lint typecheck test test-unit test-flink test-e2e toolchain up down render render-diff clean
+.PHONY: venv venv-runtime lint typecheck test test-unit test-flink test-e2e test-node test-pods packages toolchain up down render render-diff clean
 
 STACK ?= dev
 BASE ?= main
@@ -33,9 +33,11 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+FAST_TIERS := not flink and not e2e and not node and not pods
+
 # Pure, mock, scan and policy tiers: no Java, no cluster.
 test-unit: venv
-	$(PY) -m pytest -m "not flink and not e2e" -n 2
+	$(PY) -m pytest -m "$(FAST_TIERS)" -n 2
 
 # Real Flink on loopback (downloads the Flink jars from PyPI once, into ~/.cache/flink-session).
 test-flink: venv
@@ -45,24 +47,39 @@ test-flink: venv
 test-e2e: venv toolchain
 	$(PY) -m pytest -m e2e
 
+# The local cluster's real node (containerd, kubelet, kube-proxy, CoreDNS; needs root),
+# and leaving the machine as it was found.
+test-node: venv toolchain packages
+	$(PY) -m pytest -m node
+
+# Flink in real pods on the real node, deployed by the real pulumi up.
+test-pods: venv toolchain packages
+	$(PY) -m pytest -m pods
+
+# The real node's and the image builder's Debian packages (root; a no-op when installed).
+packages:
+	bash tools/localcluster/packages.sh >/dev/null
+
 # etcd, Kubernetes, kwok, CoreDNS and actionlint from their Go modules, and the Pulumi
 # engine (on PATH, or from release archives in $$PULUMI_ARCHIVES), cached by version.
 toolchain:
 	bash tools/toolchain/build.sh >/dev/null
 
 # The dev stack (or STACK=...) on $$KUBECONFIG, or on a local control plane started for it.
-up: venv toolchain
+up: venv toolchain packages
 	STACK=$(STACK) bash tools/localcluster/up.sh up
 
 down: venv
 	STACK=$(STACK) bash tools/localcluster/up.sh down
 
-# Everything CI checks. Real Flink and the API server run on their own so their
-# processes do not compete with the other tiers.
-test: lint typecheck toolchain
-	$(PY) -m pytest -m "not flink and not e2e" -n 2
+# Everything CI checks. Each heavy tier runs on its own so its processes do not
+# compete with the others' on a 2-core machine.
+test: lint typecheck toolchain packages
+	$(PY) -m pytest -m "$(FAST_TIERS)" -n 2
 	$(PY) -m pytest -m flink
 	$(PY) -m pytest -m e2e
+	$(PY) -m pytest -m node
+	$(PY) -m pytest -m pods
 
 # The exact manifests a stack would create, without a cluster, backend or Pulumi CLI.
 render: venv
