@@ -104,7 +104,8 @@ case "$action" in
     pulumi destroy --stack "$stack" --yes
     if [[ "$local_cluster" == true ]]; then
       # The local cluster goes with its state: the next `make up` starts from nothing.
-      pulumi stack rm --stack "$stack" --yes --force >/dev/null
+      # --preserve-config: the stack file is the repository's, not the local state's.
+      pulumi stack rm --stack "$stack" --yes --force --preserve-config >/dev/null
       bash "$here/cluster.sh" down
     fi
     ;;
