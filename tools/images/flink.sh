@@ -128,11 +128,13 @@ step_down_deb=""
 if grep -q gosu "$entrypoint"; then
   step_down_deb="$(find "$base/debs" -name "${STEP_DOWN_PACKAGE}_*.deb" | head -1)"
 fi
+# The Flink home, plus opt/flink-sql-gateway-*.jar (from Maven Central: see tools/flink_dist.py).
 libs="$(cd "$root" && "$python" -m tools.flink_dist "$version")"
+gateway_jar="$(cd "$libs/opt" && ls flink-sql-gateway-*.jar)"
 scripts="$(cd "$root" && "$python" -m tools.images.flink_scripts "$version")"
 
 # The PyPI artifacts of a release never change, so the version stands for them.
-key="$(input_key "version=$version" "tag=$tag" "user=$user" "base=$(basename "$base")" \
+key="$(input_key "version=$version" "tag=$tag" "user=$user" "base=$(basename "$base")" "gateway=$gateway_jar" \
   -- "$here/flink.sh" "$here/lib.sh" "$entrypoint" ${step_down_deb:+"$step_down_deb"})"
 out="$images_root/flink-$version-$key"
 build_once() { built "$1" || with_work "flink-$version" build "$@"; }
