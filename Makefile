@@ -83,11 +83,11 @@ test: lint typecheck toolchain packages
 
 # The exact manifests a stack would create, without a cluster, backend or Pulumi CLI.
 render: venv
-	$(PY) -m tools.render $(STACK)
+	$(PY) -m tools.review $(STACK)
 
 # Their diff between BASE (a git revision) and the work tree.
 render-diff: venv
-	$(PY) -m tools.render diff $(STACK) --base $(BASE)
+	$(PY) -m tools.review diff $(STACK) --base $(BASE)
 
 clean:
 	rm -rf $(VENV) .venv-scan .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ from pulumi.runtime import is_config_secret
 
 from components.cluster import FlinkSessionCluster
 from components.errors import ConfigError
-from components.settings import parse_stack_config
+from components.resolution import parse_stack_config
 from components.stack_input import STACK_KEYS, decode_stack_config
 
 CONFIG_NAMESPACE = "flink-session"
@@ -19,21 +19,23 @@ def main() -> None:
     raw = decode_stack_config({key: config.get(key) for key in STACK_KEYS})
     secret = frozenset(key for key in STACK_KEYS if is_config_secret(f"{CONFIG_NAMESPACE}:{key}"))
     try:
-        clusters = parse_stack_config(raw, stack=pulumi.get_stack(), secret_keys=secret)
+        resolutions = parse_stack_config(raw, secret_keys=secret)
     except ConfigError as error:
         # RunError stops the program before any resource is registered, without a traceback.
         raise pulumi.RunError(str(error)) from None
 
+    for resolution in resolutions:  # in the stack's order, as `tools/review` prints them
+        for warning in resolution.warnings:
+            pulumi.log.warn(warning)
+
     # A namespace shared by several clusters is created by one of them; the others wait for it.
     namespace_creators: dict[str, pulumi.Resource] = {}
     summaries: dict[str, pulumi.Output[dict[str, object]]] = {}
-    for settings in sorted(clusters, key=lambda s: not s.create_namespace):
-        for warning in settings.warnings:
-            pulumi.log.warn(warning)
-        cluster = FlinkSessionCluster(settings.name, settings, namespace_dependency=namespace_creators.get(settings.namespace))
-        if cluster.namespace_resource is not None:
-            namespace_creators[settings.namespace] = cluster.namespace_resource
-        summaries[settings.name] = cluster.summary
+    for cluster in sorted((r.cluster for r in resolutions), key=lambda c: not c.create_namespace):
+        component = FlinkSessionCluster(cluster.name, cluster, namespace_dependency=namespace_creators.get(cluster.namespace))
+        if component.namespace is not None:
+            namespace_creators[cluster.namespace] = component.namespace
+        summaries[cluster.name] = component.summary
     pulumi.export("clusters", summaries)
 
     if raw["cluster"] is not None:

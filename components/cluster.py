@@ -1,135 +1,112 @@
-"""The FlinkSessionCluster component: registers the pure manifests as Pulumi resources."""
+"""The FlinkSessionCluster component: registers the pure object list as Pulumi resources."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 
-from components.manifests.objects import ClusterObject, Stage, config_object, dependent_objects, namespace_object
-from components.operations import Sensitive
-from components.settings import ClusterSettings
+from components.args import FlinkSessionClusterArgs, resolve_args
+from components.errors import ConfigError
+from components.kubernetes_object import KubernetesObject
+from components.manifests.objects import cluster_objects
+from components.model import Cluster
+from components.naming import Part
 from components.summary import cluster_summary
 
 COMPONENT_TYPE = "flink-session:index:FlinkSessionCluster"
-
-# Secret data is a secret output too, as pulumi-kubernetes' own Secret class declares.
-_SECRET_OUTPUTS = {("v1", "Secret"): ["data", "stringData"]}
-
-
-def type_token(api_version: str, kind: str) -> str:
-    """The provider's type token: `kubernetes:core/v1:ConfigMap`, `kubernetes:apps/v1:Deployment`, ..."""
-    group_version = "core/v1" if api_version == "v1" else api_version
-    return f"kubernetes:{group_version}:{kind}"
-
-
-class KubernetesObject(pulumi.CustomResource):
-    """One Kubernetes object, registered by type token with the manifest as its inputs.
-
-    pulumi-kubernetes' typed classes (`k8s.apps.v1.Deployment`, ...) send exactly this
-    to the engine (a test registers both ways and compares), but importing their API
-    group modules costs ~0.25 s per program run, more than the rest of the program.
-    Like them, it pins the provider to the installed pulumi-kubernetes version.
-    """
-
-    metadata: pulumi.Output[Any]
-
-    def __init__(self, resource_name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
-        props = {key: _as_inputs(value) for key, value in manifest.items()}
-        token = type_token(manifest["apiVersion"], manifest["kind"])
-        super().__init__(token, resource_name, props, registration_options(manifest, opts))
-
-
-def registration_options(manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
-    """The provider version pin (and Secret's secret outputs) that the typed classes add, merged with `opts`."""
-    from pulumi_kubernetes import _utilities  # noqa: PLC0415 - the package root is cheap; its API groups are not
-
-    defaults: pulumi.ResourceOptions = _utilities.get_resource_opts_defaults()
-    secret_outputs = _SECRET_OUTPUTS.get((manifest["apiVersion"], manifest["kind"]))
-    if secret_outputs:
-        defaults = pulumi.ResourceOptions.merge(defaults, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))
-    return pulumi.ResourceOptions.merge(defaults, opts)
-
-
-def _as_inputs(value: Any) -> Any:
-    """Sensitive values become Pulumi secrets: encrypted in state, masked in previews and outputs."""
-    if isinstance(value, Sensitive):
-        return pulumi.Output.secret(value.reveal())
-    if isinstance(value, dict):
-        return {k: _as_inputs(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_inputs(v) for v in value]
-    return value
-
-
-def _register(item: ClusterObject, opts: pulumi.ResourceOptions) -> KubernetesObject:
-    return KubernetesObject(item.resource_name, item.manifest, opts)
 
 
 class FlinkSessionCluster(pulumi.ComponentResource):
     """A Flink session cluster on Kubernetes.
 
-    Children (all with ``parent=self``; the list is `components.manifests.objects`):
-      - Namespace (unless ``create_namespace`` is false), restricted Pod Security enforced
-      - ConfigMap with ``config.yaml`` and log4j files (auto-named: any change rolls the pods)
+    ``args`` is a ``FlinkSessionClusterArgs`` (the stack keys in Python spelling,
+    validated by the same code as a stack file; an invalid one stops the program with
+    every problem listed) or an already resolved ``components.model.Cluster`` (what
+    the stack program passes after validating the whole stack). ``name`` is the
+    cluster's name: the prefix of every object and child resource name.
+    ``namespace_dependency``: the resource that creates the Namespace when another
+    cluster creates it (clusters sharing one namespace, ``create_namespace=False``).
+
+    Children (all with ``parent=self``; the list is ``components.manifests.objects``):
+      - ``namespace``: the Namespace, restricted Pod Security enforced (None with ``create_namespace=False``)
+      - ``config_map``: ``config.yaml`` and log4j files, named ``<name>-config-<content hash>``
       - ServiceAccount (token mounted only with HA); with HA a Role + RoleBinding on ConfigMaps
       - Secret with the object store's credentials (when given), as Pulumi secrets
-      - JobManager Service (RPC 6123, blob 6124) and REST Service (8081)
-      - JobManager and TaskManager Deployments
+      - ``jobmanager_service`` (RPC 6123, blob 6124) and ``rest_service`` (8081)
+      - ``jobmanager_deployment`` and ``taskmanager_deployment``, which wait for the ConfigMap,
+        ServiceAccount, RBAC and Secret their pods use
       - NetworkPolicies: default-deny ingress, then only Flink's own traffic and configured sources
       - PodDisruptionBudgets (TaskManagers when there are two or more; HA JobManagers)
-      - PodMonitor (monitoring.coreos.com/v1) and Ingress, when the settings ask for them
+      - PodMonitor (monitoring.coreos.com/v1) and Ingress, when asked for
+    ``children`` maps each ``naming.Part`` to its resource.
 
-    ``namespace_dependency`` is the resource that creates the Namespace when another
-    cluster of the stack creates it (clusters sharing one namespace).
-
-    Outputs: ``namespace``, ``job_manager_service``, ``rest_endpoint``, ``task_managers``,
-    ``total_slots``, ``port_forward`` and ``summary`` (all of them as one dict).
+    Outputs: ``namespace_name``, ``config_map_name``, ``jobmanager_address`` (in-cluster
+    RPC address), ``rest_endpoint`` (in-cluster REST URL), ``task_managers``,
+    ``total_slots``, ``port_forward`` (the command for the web UI) and ``summary`` (the
+    stack output of one cluster: all of the above, memory layouts, HA and state).
     """
 
-    namespace: pulumi.Output[str]
-    job_manager_service: pulumi.Output[str]
+    namespace: KubernetesObject | None
+    config_map: KubernetesObject
+    jobmanager_service: KubernetesObject
+    rest_service: KubernetesObject
+    jobmanager_deployment: KubernetesObject
+    taskmanager_deployment: KubernetesObject
+    children: dict[Part, KubernetesObject]
+    namespace_name: pulumi.Output[str]
+    config_map_name: pulumi.Output[str]
+    jobmanager_address: pulumi.Output[str]
     rest_endpoint: pulumi.Output[str]
     task_managers: pulumi.Output[int]
     total_slots: pulumi.Output[int]
     port_forward: pulumi.Output[str]
     summary: pulumi.Output[dict[str, Any]]
-    namespace_resource: KubernetesObject | None
 
     def __init__(
         self,
         name: str,
-        settings: ClusterSettings,
+        args: FlinkSessionClusterArgs | Cluster,
         opts: pulumi.ResourceOptions | None = None,
         *,
         namespace_dependency: pulumi.Resource | None = None,
     ) -> None:
+        warnings: tuple[str, ...] = ()
+        if isinstance(args, Cluster):
+            if args.name != name:
+                raise ValueError(f"FlinkSessionCluster '{name}' was given the resolved cluster '{args.name}'")
+            cluster = args
+        else:
+            try:
+                resolution = resolve_args(name, args)
+            except ConfigError as error:
+                # RunError ends the program with the message alone, as for a stack file.
+                raise pulumi.RunError(f"FlinkSessionCluster '{name}': {error}") from error
+            cluster, warnings = resolution.cluster, resolution.warnings
         super().__init__(COMPONENT_TYPE, name, None, opts)
-        depends: list[pulumi.Resource] = [namespace_dependency] if namespace_dependency is not None else []
-        self.namespace_resource = None
-        namespace_item = namespace_object(settings)
-        if namespace_item is not None:
-            self.namespace_resource = _register(
-                namespace_item, pulumi.ResourceOptions(parent=self, protect=settings.protect_namespace)
-            )
-            depends.append(self.namespace_resource)
-        child = pulumi.ResourceOptions(parent=self, depends_on=depends)
-        conf = _register(config_object(settings), child)
-        # The pure builders take the ConfigMap's name as a string; here it is the auto-name Output.
-        conf_name = cast(str, conf.metadata.apply(lambda metadata: metadata["name"]))
-        prerequisites: list[pulumi.Resource] = [*depends]
-        for item in dependent_objects(settings, conf_name):
-            if item.stage is Stage.PODS:
-                _register(item, pulumi.ResourceOptions(parent=self, depends_on=prerequisites))
-                continue
-            resource = _register(item, child)
-            if item.stage is Stage.POD_PREREQUISITE:
-                prerequisites.append(resource)
+        for warning in warnings:
+            pulumi.log.warn(warning, resource=self)
 
-        summary = cluster_summary(settings)
+        outside = [namespace_dependency] if namespace_dependency is not None else []
+        self.children = {}
+        objects = cluster_objects(cluster)
+        for item in objects:
+            waits = [*outside, *(self.children[part] for part in item.depends_on)]
+            options = pulumi.ResourceOptions(parent=self, depends_on=waits, protect=item.protect)
+            self.children[item.part] = KubernetesObject(item.resource_name, item.manifest, options)
+        self.namespace = self.children.get(Part.NAMESPACE)
+        self.config_map = self.children[Part.CONFIG]
+        self.jobmanager_service = self.children[Part.JOBMANAGER_SERVICE]
+        self.rest_service = self.children[Part.REST_SERVICE]
+        self.jobmanager_deployment = self.children[Part.JOBMANAGER]
+        self.taskmanager_deployment = self.children[Part.TASKMANAGER]
+
+        summary = cluster_summary(cluster)
         self.summary = pulumi.Output.from_input(summary)
-        self.namespace = pulumi.Output.from_input(summary["namespace"])
-        self.job_manager_service = pulumi.Output.from_input(summary["jobManagerService"])
+        self.namespace_name = pulumi.Output.from_input(cluster.namespace)
+        (config,) = [item.manifest for item in objects if item.part is Part.CONFIG]
+        self.config_map_name = pulumi.Output.from_input(config["metadata"]["name"])
+        self.jobmanager_address = pulumi.Output.from_input(summary["jobManagerService"])
         self.rest_endpoint = pulumi.Output.from_input(summary["restEndpoint"])
         self.task_managers = pulumi.Output.from_input(summary["taskManagers"])
         self.total_slots = pulumi.Output.from_input(summary["totalSlots"])

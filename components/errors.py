@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from typing import Any
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # An echoed value longer than this is shortened: it is there to be recognised, not re-read.
 MAX_ECHO_LENGTH = 120
@@ -29,6 +33,19 @@ def echo(value: object) -> str:
     if len(text) > MAX_ECHO_LENGTH:
         return f"{text[: MAX_ECHO_LENGTH - 3]}..."
     return text
+
+
+def key_path(prefix: str, loc: tuple[Any, ...]) -> str:
+    """A location the way `pulumi config set --path` spells it: cluster.taskManager.slots, x["a.b"], y[0]."""
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            path += f".{part}"
+        else:
+            path += f'["{part}"]'
+    return path
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Flink 1.19 and newer read the standard-YAML `config.yaml` (2.0 dropped the legac
 
 from __future__ import annotations
 
-import hashlib
 import re
 from types import MappingProxyType
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import yaml
 
 from components.flink_options import owned_values
-from components.settings import ClusterSettings
+from components.model import Cluster
 
 # libyaml's emitter when PyYAML has it (the wheels do): same YAML, several times faster.
 _BASE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -99,14 +98,14 @@ appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m
 """
 
 
-def render_flink_options(settings: ClusterSettings) -> MappingProxyType[str, Any]:
+def render_flink_options(cluster: Cluster) -> MappingProxyType[str, Any]:
     """Every Flink option of the cluster: the user's extra options first, the owned ones on top.
 
     The owned options come from one table (flink_options.OWNED_OPTIONS), which the
     validator also reads, so a typed value always wins over a raw one.
     """
-    user = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.flink_configuration.items()}
-    return MappingProxyType({**user, **owned_values(settings)})
+    user = {k: list(v) if isinstance(v, tuple) else v for k, v in cluster.flink_configuration.items()}
+    return MappingProxyType({**user, **owned_values(cluster)})
 
 
 def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> str:
@@ -115,21 +114,10 @@ def render_config_yaml(options: MappingProxyType[str, Any] | dict[str, Any]) -> 
     return header + yaml.dump(dict(options), Dumper=_ConfigDumper, sort_keys=True, default_flow_style=False)
 
 
-def render_config_files(settings: ClusterSettings) -> dict[str, str]:
-    """The files of Flink's conf directory, as the ConfigMap holds them."""
+def render_config_files(cluster: Cluster) -> dict[str, str]:
+    """The files of Flink's conf directory, as the ConfigMap holds them (and as its name hashes them)."""
     return {
-        CONFIG_FILE: render_config_yaml(render_flink_options(settings)),
+        CONFIG_FILE: render_config_yaml(render_flink_options(cluster)),
         LOG4J_CONSOLE_FILE: _LOG4J_CONSOLE,
         LOG4J_CLI_FILE: _LOG4J_CLI,
     }
-
-
-def config_checksum(files: dict[str, str]) -> str:
-    """A digest of the conf files; it goes on the pod templates so any change rolls the pods."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode())
-        digest.update(b"\0")
-        digest.update(files[name].encode())
-        digest.update(b"\0")
-    return digest.hexdigest()

@@ -1,7 +1,7 @@
 """The Flink options the component owns: one table that the renderer emits and the validator refuses.
 
 Each entry says why the component owns the option and how its value follows from the
-resolved settings (None: not rendered for these settings), and lists the other keys
+resolved model (None: not rendered for this cluster), and lists the other keys
 through which Flink would read the same setting. `flinkConfiguration` may set none of
 them; the renderer applies the user's raw options first and this table on top, so a
 typed value wins even if a raw one slipped through (as the Flink Kubernetes
@@ -19,35 +19,50 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from components import ports
 from components.jvm import JAVA_17_MODULE_FLAGS
+from components.model import Cluster, FlinkValue, RestartStrategy
 from components.paths import LOG_DIR, TMP_DIR
 from components.quantities import format_flink_memory_size
 from components.storage import state_option_keys
 
-if TYPE_CHECKING:
-    from components.settings import ClusterSettings, FlinkValue
-
 JAVA_OPTS_KEY = "env.java.opts.all"
 PROMETHEUS_REPORTER = "prom"  # the reporter's name in metrics.reporter.<name>.*
 PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+# MetricOptions.REPORTERS_LIST: when set, only the reporters it names start (a comma-separated list).
+REPORTERS_KEY = "metrics.reporters"
 
-# cluster.restartStrategy.type -> {field of cluster.restartStrategy: the Flink option it renders to}.
+
+@dataclass(frozen=True)
+class RestartField:
+    """A field of cluster.restartStrategy: the Flink option it renders to, and how it is read."""
+
+    option: str
+    read: Callable[[RestartStrategy], FlinkValue | None]
+
+
+# cluster.restartStrategy.type -> {field of cluster.restartStrategy (as the stack spells it): how it renders}.
 # The one definition: the validator refuses any other field for a type, the table below renders these.
-RESTART_STRATEGY_FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+RESTART_STRATEGY_FIELDS: Mapping[str, Mapping[str, RestartField]] = MappingProxyType(
     {
         "disable": MappingProxyType({}),
         "exponential-delay": MappingProxyType({}),
         "fixed-delay": MappingProxyType(
-            {"attempts": "restart-strategy.fixed-delay.attempts", "delay": "restart-strategy.fixed-delay.delay"}
+            {
+                "attempts": RestartField("restart-strategy.fixed-delay.attempts", lambda r: r.attempts),
+                "delay": RestartField("restart-strategy.fixed-delay.delay", lambda r: r.delay),
+            }
         ),
         "failure-rate": MappingProxyType(
             {
-                "maxFailuresPerInterval": "restart-strategy.failure-rate.max-failures-per-interval",
-                "failureRateInterval": "restart-strategy.failure-rate.failure-rate-interval",
-                "delay": "restart-strategy.failure-rate.delay",
+                "maxFailuresPerInterval": RestartField(
+                    "restart-strategy.failure-rate.max-failures-per-interval", lambda r: r.max_failures_per_interval
+                ),
+                "failureRateInterval": RestartField(
+                    "restart-strategy.failure-rate.failure-rate-interval", lambda r: r.failure_rate_interval
+                ),
+                "delay": RestartField("restart-strategy.failure-rate.delay", lambda r: r.delay),
             }
         ),
     }
@@ -60,7 +75,7 @@ class OwnedOption:
 
     key: str
     reason: str
-    value: Callable[[ClusterSettings], FlinkValue | None]
+    value: Callable[[Cluster], FlinkValue | None]
     # Other keys through which Flink reads the same setting: deprecated and fallback
     # keys of this option, and options that fall back to it or override it.
     aliases: tuple[str, ...] = ()
@@ -68,29 +83,28 @@ class OwnedOption:
     extends_user_value: bool = False
 
 
-def ha_cluster_id(settings: ClusterSettings) -> str:
-    """Namespace and name: two clusters sharing an HA storage dir never read each other's metadata."""
-    return f"{settings.namespace}-{settings.name}"
-
-
 def _when(condition: bool, value: FlinkValue | None) -> FlinkValue | None:
     return value if condition else None
 
 
-def _java_opts(settings: ClusterSettings) -> str:
-    return " ".join([JAVA_17_MODULE_FLAGS, str(settings.flink_configuration.get(JAVA_OPTS_KEY, ""))]).strip()
+def _java_opts(cluster: Cluster) -> str:
+    return " ".join([JAVA_17_MODULE_FLAGS, str(cluster.flink_configuration.get(JAVA_OPTS_KEY, ""))]).strip()
 
 
-def _ha(settings: ClusterSettings, value: FlinkValue | None) -> FlinkValue | None:
-    return _when(settings.operations.high_availability.enabled, value)
+def _ha(cluster: Cluster, value: FlinkValue | None) -> FlinkValue | None:
+    return _when(cluster.high_availability is not None, value)
 
 
-def _state(attribute: str, key: str) -> Callable[[ClusterSettings], FlinkValue | None]:
+def _ha_storage_dir(cluster: Cluster) -> FlinkValue | None:
+    return None if cluster.high_availability is None else cluster.high_availability.storage_dir
+
+
+def _state(attribute: str, key: str) -> Callable[[Cluster], FlinkValue | None]:
     """A state option that is rendered under the name this Flink version reads (storage.state_option_keys)."""
 
-    def value(settings: ClusterSettings) -> FlinkValue | None:
-        state = settings.operations.state
-        if getattr(state_option_keys(settings.flink_version), attribute) != key:
+    def value(cluster: Cluster) -> FlinkValue | None:
+        state = cluster.state
+        if getattr(state_option_keys(cluster.flink_version), attribute) != key:
             return None
         if attribute == "incremental":
             return _when(state.backend == "rocksdb", state.incremental)
@@ -100,18 +114,17 @@ def _state(attribute: str, key: str) -> Callable[[ClusterSettings], FlinkValue |
     return value
 
 
-def _restart_type(settings: ClusterSettings) -> FlinkValue | None:
-    restart = settings.operations.state.restart_strategy
+def _restart_type(cluster: Cluster) -> FlinkValue | None:
+    restart = cluster.state.restart_strategy
     return None if restart is None else restart.type
 
 
-def _restart_field(kind: str, field: str) -> Callable[[ClusterSettings], FlinkValue | None]:
-    def value(settings: ClusterSettings) -> FlinkValue | None:
-        restart = settings.operations.state.restart_strategy
+def _restart_field(kind: str, field: RestartField) -> Callable[[Cluster], FlinkValue | None]:
+    def value(cluster: Cluster) -> FlinkValue | None:
+        restart = cluster.state.restart_strategy
         if restart is None or restart.type != kind:
             return None
-        given: FlinkValue | None = restart.model_dump(by_alias=True).get(field)
-        return given
+        return field.read(restart)
 
     return value
 
@@ -126,27 +139,27 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "jobmanager.rpc.address",
         "the component points it at the JobManager Service (rest.address falls back to it)",
-        lambda s: s.names.jobmanager_service_fqdn,
+        lambda c: c.names.jobmanager_service_fqdn,
     ),
     OwnedOption(
         "jobmanager.rpc.port",
         "fixed at 6123: the JobManager Service and NetworkPolicy use it",
-        lambda s: ports.JOBMANAGER_RPC,
+        lambda c: ports.JOBMANAGER_RPC,
         # JobManagerOptions.RPC_BIND_PORT: the RPC service listens there instead when set.
         aliases=("jobmanager.rpc.bind-port",),
     ),
-    OwnedOption("jobmanager.bind-host", "must be 0.0.0.0 so the JobManager Service reaches the pod", lambda s: "0.0.0.0"),
+    OwnedOption("jobmanager.bind-host", "must be 0.0.0.0 so the JobManager Service reaches the pod", lambda c: "0.0.0.0"),
     OwnedOption(
-        "blob.server.port", "fixed at 6124: the JobManager Service and NetworkPolicy use it", lambda s: ports.BLOB_SERVER
+        "blob.server.port", "fixed at 6124: the JobManager Service and NetworkPolicy use it", lambda c: ports.BLOB_SERVER
     ),
     # Not a ConfigOption of any checked line: the official image's entrypoint writes 6125
     # there on every start, and rendering the same value keeps that rewrite a no-op.
-    OwnedOption("query.server.port", "fixed at 6125 by the official image's entrypoint", lambda s: ports.QUERY_SERVER),
-    OwnedOption("rest.address", "the component points it at the REST Service", lambda s: s.names.rest_service_fqdn),
+    OwnedOption("query.server.port", "fixed at 6125 by the official image's entrypoint", lambda c: ports.QUERY_SERVER),
+    OwnedOption("rest.address", "the component points it at the REST Service", lambda c: c.names.rest_service_fqdn),
     OwnedOption(
         "rest.port",
         "fixed at 8081: the REST Service and probes use it",
-        lambda s: ports.REST,
+        lambda c: ports.REST,
         # web.port: deprecated key of rest.port. rest.bind-port falls back to rest.port
         # (and to the deprecated web.port, jobmanager.web.port): the server listens there when set.
         aliases=("web.port", "rest.bind-port", "jobmanager.web.port"),
@@ -154,36 +167,36 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "rest.bind-address",
         "must be 0.0.0.0 so the REST Service and probes reach it",
-        lambda s: "0.0.0.0",
+        lambda c: "0.0.0.0",
         # fallback key web.address and deprecated key jobmanager.web.address of rest.bind-address.
         aliases=("web.address", "jobmanager.web.address"),
     ),
     OwnedOption(
         "taskmanager.bind-host",
         "must be 0.0.0.0 so the JobManager and other TaskManagers reach the pod",
-        lambda s: "0.0.0.0",
+        lambda c: "0.0.0.0",
     ),
     OwnedOption(
         "taskmanager.rpc.port",
         "fixed at 6122: TaskManager probes and the NetworkPolicy use it",
-        lambda s: ports.TASKMANAGER_RPC,
+        lambda c: ports.TASKMANAGER_RPC,
         # TaskManagerOptions.RPC_BIND_PORT: the RPC service listens there instead when set.
         aliases=("taskmanager.rpc.bind-port",),
     ),
     OwnedOption(
         "taskmanager.data.port",
         "fixed at 6121: the NetworkPolicy allows TaskManager data exchange on it",
-        lambda s: ports.TASKMANAGER_DATA,
+        lambda c: ports.TASKMANAGER_DATA,
         # NettyShuffleEnvironmentOptions.DATA_BIND_PORT: the data server listens there instead when set.
         aliases=("taskmanager.data.bind-port",),
     ),
     # --- sizing: derived from the typed settings -----------------------------------------
-    OwnedOption("taskmanager.numberOfTaskSlots", "set cluster.taskManager.slots instead", lambda s: s.task_manager.slots),
-    OwnedOption("parallelism.default", "set cluster.parallelism instead", lambda s: s.parallelism),
+    OwnedOption("taskmanager.numberOfTaskSlots", "set cluster.taskManager.slots instead", lambda c: c.task_manager.slots),
+    OwnedOption("parallelism.default", "set cluster.parallelism instead", lambda c: c.parallelism),
     OwnedOption(
         "taskmanager.memory.process.size",
         "set cluster.taskManager.memory (or memoryPerSlot); it equals the container limit",
-        lambda s: format_flink_memory_size(s.task_manager.memory_bytes),
+        lambda c: format_flink_memory_size(c.task_manager.memory_bytes),
         # Not fallback keys: explicit sizes Flink derives the process size from instead. With
         # process.size also set Flink refuses a mismatch, and the memory model here derives
         # every pool from the process size (the container limit) alone.
@@ -192,7 +205,7 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "jobmanager.memory.process.size",
         "set cluster.jobManager.memory; it equals the container limit",
-        lambda s: format_flink_memory_size(s.job_manager.memory_bytes),
+        lambda c: format_flink_memory_size(c.job_manager.memory_bytes),
         # As above: explicit sizes Flink would derive the JobManager's process size from.
         aliases=("jobmanager.memory.flink.size", "jobmanager.memory.heap.size"),
     ),
@@ -200,10 +213,10 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "io.tmp.dirs",
         "points at the pod's scratch volume; the root filesystem is read-only",
-        lambda s: TMP_DIR,
+        lambda c: TMP_DIR,
         aliases=("taskmanager.tmp.dirs",),  # deprecated key of io.tmp.dirs
     ),
-    OwnedOption("env.log.dir", "points at the pod's log volume; the root filesystem is read-only", lambda s: LOG_DIR),
+    OwnedOption("env.log.dir", "points at the pod's log volume; the root filesystem is read-only", lambda c: LOG_DIR),
     OwnedOption(
         JAVA_OPTS_KEY,
         "starts with the Java 17 module flags Flink needs; your value is appended after them",
@@ -215,38 +228,38 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "high-availability.type",
         "set cluster.highAvailability.enabled instead",
-        lambda s: _ha(s, "kubernetes"),
+        lambda c: _ha(c, "kubernetes"),
         aliases=("high-availability", "recovery.mode"),  # deprecated keys of high-availability.type
     ),
     OwnedOption(
         "high-availability.storageDir",
         "set cluster.highAvailability.storageDir instead",
-        lambda s: _ha(s, s.operations.high_availability.storage_dir),
+        _ha_storage_dir,
         # deprecated keys of high-availability.storageDir
         aliases=("high-availability.zookeeper.storageDir", "recovery.zookeeper.storageDir"),
     ),
     OwnedOption(
         "high-availability.cluster-id",
         "derived from the cluster's namespace and name, so two clusters never share HA data",
-        lambda s: _ha(s, ha_cluster_id(s)),
+        lambda c: _ha(c, c.names.ha_cluster_id),
         # deprecated keys of high-availability.cluster-id
         aliases=("high-availability.zookeeper.path.namespace", "recovery.zookeeper.path.namespace"),
     ),
     OwnedOption(
         "kubernetes.cluster-id",
         "derived from the cluster's name; the HA ConfigMaps and RBAC depend on it",
-        lambda s: _ha(s, s.name),
+        lambda c: _ha(c, c.name),
     ),
     OwnedOption(
         "kubernetes.namespace",
         "set cluster.namespace instead (Flink's Kubernetes client would default to 'default')",
-        lambda s: _ha(s, s.namespace),
+        lambda c: _ha(c, c.namespace),
     ),
     # --- state ---------------------------------------------------------------------------
     OwnedOption(
         "state.backend.type",
         "set cluster.stateBackend.type instead",
-        lambda s: s.operations.state.backend,
+        lambda c: c.state.backend,
         aliases=("state.backend",),  # deprecated key of state.backend.type
     ),
     # 1.19 reads state.*; 1.20 and 2.x read execution.checkpointing.* and keep the state.*
@@ -278,12 +291,12 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "execution.checkpointing.interval",
         "set cluster.checkpoints.interval instead",
-        lambda s: s.operations.state.checkpoint_interval,
+        lambda c: c.state.checkpoint_interval,
     ),
     OwnedOption(
         "execution.checkpointing.mode",
         "set cluster.checkpoints.mode instead",
-        lambda s: _when(s.operations.state.checkpoint_interval is not None, s.operations.state.checkpoint_mode),
+        lambda c: _when(c.state.checkpoint_interval is not None, c.state.checkpoint_mode),
     ),
     # --- restart strategy ----------------------------------------------------------------
     OwnedOption(
@@ -293,20 +306,20 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
         aliases=("restart-strategy",),  # deprecated key of restart-strategy.type
     ),
     *(
-        OwnedOption(key, f"set cluster.restartStrategy.{field} (with type: {kind}) instead", _restart_field(kind, field))
+        OwnedOption(field.option, f"set cluster.restartStrategy.{name} (with type: {kind}) instead", _restart_field(kind, field))
         for kind, fields in RESTART_STRATEGY_FIELDS.items()
-        for field, key in fields.items()
+        for name, field in fields.items()
     ),
     # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.factory.class",
         "set cluster.metrics.prometheus instead",
-        lambda s: _when(s.operations.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
+        lambda c: _when(c.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
     ),
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.port",
         "fixed at 9249: the named container port, NetworkPolicy and PodMonitor use it",
-        lambda s: _when(s.operations.metrics.prometheus, str(ports.PROMETHEUS)),
+        lambda c: _when(c.metrics.prometheus, str(ports.PROMETHEUS)),
     ),
     # --- S3: read by the filesystem plugins, which mirror keys under the prefixes s3., s3a.
     # and fs.s3a. (flink-s3-fs-hadoop) and s3., presto.s3. (flink-s3-fs-presto), per their
@@ -315,13 +328,13 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "s3.endpoint",
         "set cluster.storage.s3.endpoint instead",
-        lambda s: s.operations.s3.endpoint if s.operations.s3 is not None else None,
+        lambda c: c.storage.s3.endpoint if c.storage.s3 is not None else None,
         aliases=("s3a.endpoint", "fs.s3a.endpoint", "presto.s3.endpoint"),
     ),
     OwnedOption(
         "s3.path.style.access",
         "set cluster.storage.s3.pathStyleAccess instead",
-        lambda s: _when(s.operations.s3 is not None and s.operations.s3.path_style_access, True),
+        lambda c: _when(c.storage.s3 is not None and c.storage.s3.path_style_access, True),
         aliases=("s3a.path.style.access", "fs.s3a.path.style.access", "presto.s3.path.style.access"),
     ),
 )
@@ -337,11 +350,11 @@ CREDENTIAL_OPTIONS: frozenset[str] = frozenset(
 )
 
 
-def owned_values(settings: ClusterSettings) -> dict[str, FlinkValue]:
+def owned_values(cluster: Cluster) -> dict[str, FlinkValue]:
     """The owned options rendered for this cluster, key by key."""
     values: dict[str, FlinkValue] = {}
     for option in OWNED_OPTIONS:
-        value = option.value(settings)
+        value = option.value(cluster)
         if value is not None:
             values[option.key] = value
     return values

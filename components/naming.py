@@ -1,12 +1,17 @@
-"""Every object name and label that is derived from a cluster's name, in one place.
+"""Every name and label derived from a cluster's name, in one place.
 
-Other modules (and other components, e.g. a client job's NetworkPolicy) depend on
-these names, so they are never assembled by string concatenation elsewhere.
+Other modules (and other programs, e.g. a client job's NetworkPolicy) depend on these
+names, so they are never assembled by string concatenation elsewhere: the Kubernetes
+object names, the Pulumi resource names (which are part of each resource's URN, so
+they never change between versions), and the labels used in selectors.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 DNS_LABEL_MAX = 63
 
@@ -16,47 +21,117 @@ _LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest")
 
 MAX_CLUSTER_NAME_LENGTH = DNS_LABEL_MAX - max(len(s) for s in _LABEL_LIMITED_SUFFIXES)
 
-# Label keys the component sets on every object and uses in selectors; users may
-# not override them, or Services and Deployments would stop selecting their pods.
+# Label keys the component sets on every object and uses in selectors or policies; users
+# may not override them, or Services and Deployments would stop selecting their pods.
 LABEL_NAME = "app.kubernetes.io/name"
 LABEL_INSTANCE = "app.kubernetes.io/instance"
 LABEL_COMPONENT = "app.kubernetes.io/component"
 LABEL_PART_OF = "app.kubernetes.io/part-of"
 LABEL_VERSION = "app.kubernetes.io/version"
 LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
-OWNED_LABEL_KEYS = frozenset({LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT, LABEL_PART_OF, LABEL_MANAGED_BY})
+# The cluster's `environment` (production or development); the policy pack reads it.
+LABEL_ENVIRONMENT = "flink-session.dev/environment"
+OWNED_LABEL_KEYS = frozenset({LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT, LABEL_PART_OF, LABEL_MANAGED_BY, LABEL_ENVIRONMENT})
 
 JOBMANAGER = "jobmanager"
 TASKMANAGER = "taskmanager"
 
+# How many hex digits of the content's SHA-256 name a ConfigMap (as kustomize's generator does).
+CONTENT_HASH_LENGTH = 10
+
+
+class Part(StrEnum):
+    """One object of a cluster. Its Pulumi resource name is `<cluster>-<part>`: part of the URN, so stable."""
+
+    NAMESPACE = "namespace"
+    CONFIG = "config"
+    SERVICE_ACCOUNT = "serviceaccount"
+    HA_ROLE = "ha-role"
+    HA_ROLE_BINDING = "ha-rolebinding"
+    STORAGE_SECRET = "storage-credentials"
+    JOBMANAGER_SERVICE = "jobmanager-service"
+    REST_SERVICE = "rest-service"
+    JOBMANAGER = "jobmanager"
+    TASKMANAGER = "taskmanager"
+    DEFAULT_DENY = "default-deny"
+    JOBMANAGER_POLICY = "jobmanager-ingress"
+    TASKMANAGER_POLICY = "taskmanager-ingress"
+    TASKMANAGER_BUDGET = "taskmanager-pdb"
+    JOBMANAGER_BUDGET = "jobmanager-pdb"
+    POD_MONITOR = "podmonitor"
+    INGRESS = "ingress"
+
+
+def content_hash(files: Mapping[str, str]) -> str:
+    """The first CONTENT_HASH_LENGTH hex digits of the SHA-256 of the files, names and contents, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(files[name].encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:CONTENT_HASH_LENGTH]
+
 
 @dataclass(frozen=True)
 class ClusterNames:
-    """Names of the Kubernetes objects of one session cluster."""
+    """Names of the Kubernetes objects and Pulumi resources of one session cluster."""
 
     cluster: str
     namespace: str
 
+    def resource(self, part: Part) -> str:
+        """The Pulumi resource name of one object."""
+        return f"{self.cluster}-{part}"
+
+    def config_map(self, files: Mapping[str, str]) -> str:
+        """Named by its content: any change is a new ConfigMap, and the pods that mount it roll."""
+        return f"{self.cluster}-config-{content_hash(files)}"
+
     @property
     def jobmanager(self) -> str:
-        return f"{self.cluster}-jobmanager"
+        """The JobManager Deployment and its PodDisruptionBudget."""
+        return f"{self.cluster}-{JOBMANAGER}"
 
     @property
     def taskmanager(self) -> str:
-        return f"{self.cluster}-taskmanager"
+        """The TaskManager Deployment and its PodDisruptionBudget."""
+        return f"{self.cluster}-{TASKMANAGER}"
 
     @property
     def jobmanager_service(self) -> str:
-        return f"{self.cluster}-jobmanager"
+        return f"{self.cluster}-{JOBMANAGER}"
 
     @property
     def rest_service(self) -> str:
+        """The REST Service, and the Ingress in front of it."""
         return f"{self.cluster}-rest"
 
     @property
-    def config_map(self) -> str:
-        """Base of the ConfigMap's name; Pulumi appends a random suffix so edits roll the pods."""
-        return f"{self.cluster}-config"
+    def service_account(self) -> str:
+        return f"{self.cluster}-flink"
+
+    @property
+    def pod_monitor(self) -> str:
+        return f"{self.cluster}-flink"
+
+    @property
+    def ha_role(self) -> str:
+        """The HA Role and its RoleBinding."""
+        return f"{self.cluster}-flink-ha"
+
+    @property
+    def storage_secret(self) -> str:
+        return f"{self.cluster}-storage-credentials"
+
+    def network_policy(self, part: Part) -> str:
+        """DEFAULT_DENY, JOBMANAGER_POLICY or TASKMANAGER_POLICY: named as their Pulumi resources."""
+        return self.resource(part)
+
+    @property
+    def ha_cluster_id(self) -> str:
+        """Namespace and name: two clusters sharing an HA storage dir never read each other's metadata."""
+        return f"{self.namespace}-{self.cluster}"
 
     @property
     def jobmanager_service_fqdn(self) -> str:

@@ -10,27 +10,31 @@ deprecated fallbacks in 1.20 and 2.x, checked against the jars of 1.20.4 and 2.2
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from components.versions import FlinkVersion
 
 # scheme -> base name of the bundled plugin jar (None: no plugin needed or none bundled)
-SCHEME_PLUGINS: dict[str, str | None] = {
-    "s3": "flink-s3-fs-presto",
-    "s3p": "flink-s3-fs-presto",
-    "s3a": "flink-s3-fs-hadoop",
-    "gs": "flink-gs-fs-hadoop",
-    "abfss": "flink-azure-fs-hadoop",
-    "wasbs": "flink-azure-fs-hadoop",
-    "oss": "flink-oss-fs-hadoop",
-    "hdfs": None,  # needs Hadoop on the classpath (a custom image), not a bundled plugin
-}
+SCHEME_PLUGINS: Mapping[str, str | None] = MappingProxyType(
+    {
+        "s3": "flink-s3-fs-presto",
+        "s3p": "flink-s3-fs-presto",
+        "s3a": "flink-s3-fs-hadoop",
+        "gs": "flink-gs-fs-hadoop",
+        "abfss": "flink-azure-fs-hadoop",
+        "wasbs": "flink-azure-fs-hadoop",
+        "oss": "flink-oss-fs-hadoop",
+        "hdfs": None,  # needs Hadoop on the classpath (a custom image), not a bundled plugin
+    }
+)
 DURABLE_SCHEMES = tuple(SCHEME_PLUGINS)
 S3_SCHEMES = frozenset({"s3", "s3p", "s3a"})
+# A path on the pod's filesystem: durable only on a shared volume (resolution/state.py decides).
 LOCAL_SCHEME = "file"
-# The one stack where state on a pod's own disk is acceptable: it is lost with the pod.
-LOCAL_STORAGE_STACK = "dev"
 
 
 class StorageUriError(ValueError):
@@ -41,24 +45,24 @@ def accepted_schemes_text() -> str:
     return ", ".join(f"{scheme}://" for scheme in DURABLE_SCHEMES)
 
 
-def storage_scheme(uri: str, *, stack: str) -> str:
-    """The URI's scheme, if it is durable storage (or file:// on the dev stack); raise StorageUriError otherwise."""
+def storage_scheme(uri: str) -> str:
+    """The URI's scheme if it can name a state directory (durable storage or file://); raise StorageUriError otherwise."""
     parts = urlsplit(uri)
     scheme = parts.scheme.lower()
     if scheme == LOCAL_SCHEME:
-        if stack != LOCAL_STORAGE_STACK:
-            raise StorageUriError(
-                f"is on a pod's local disk, which is lost with the pod; only the '{LOCAL_STORAGE_STACK}' stack may use "
-                f"file://; use durable storage: {accepted_schemes_text()}"
-            )
-        if not parts.path.startswith("/"):
-            raise StorageUriError("must be an absolute file:///path")
+        if parts.netloc or not parts.path.startswith("/"):
+            raise StorageUriError("must be an absolute file:///path (three slashes, no host)")
         return scheme
     if scheme not in SCHEME_PLUGINS:
         raise StorageUriError(f"must be a URI on durable storage: {accepted_schemes_text()} (e.g. s3://bucket/flink)")
     if not parts.netloc:
         raise StorageUriError(f"names no bucket or host; write it as {scheme}://<bucket>/<path>")
     return scheme
+
+
+def local_path(uri: str) -> str:
+    """The normalised path of a file:// URI that storage_scheme accepted."""
+    return posixpath.normpath(urlsplit(uri).path)
 
 
 def plugin_jar(scheme: str, version: FlinkVersion) -> str | None:

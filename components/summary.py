@@ -6,73 +6,79 @@ from typing import Any
 
 from components import ports
 from components.memory import JobManagerMemory, TaskManagerMemory
+from components.model import Cluster
 from components.quantities import MIB
-from components.settings import ClusterSettings
 
 
 def _mib(size: int) -> float:
     return round(size / MIB, 2)
 
 
+def _in_mib(pools: dict[str, int], jvm_flags: str) -> dict[str, Any]:
+    return {**{f"{name}MiB": _mib(size) for name, size in pools.items()}, "jvmFlags": jvm_flags}
+
+
 def taskmanager_memory_summary(memory: TaskManagerMemory) -> dict[str, Any]:
     """The layout Flink will use, in MiB, and the exact JVM flags (bytes) it passes to the JVM."""
-    return {
-        "processMiB": _mib(memory.process),
-        "flinkMiB": _mib(memory.flink),
-        "frameworkHeapMiB": _mib(memory.framework_heap),
-        "taskHeapMiB": _mib(memory.task_heap),
-        "frameworkOffHeapMiB": _mib(memory.framework_off_heap),
-        "taskOffHeapMiB": _mib(memory.task_off_heap),
-        "managedMiB": _mib(memory.managed),
-        "networkMiB": _mib(memory.network),
-        "jvmMetaspaceMiB": _mib(memory.jvm_metaspace),
-        "jvmOverheadMiB": _mib(memory.jvm_overhead),
-        "jvmFlags": memory.jvm_flags(),
+    pools = {
+        "process": memory.process,
+        "flink": memory.flink,
+        "frameworkHeap": memory.framework_heap,
+        "taskHeap": memory.task_heap,
+        "frameworkOffHeap": memory.framework_off_heap,
+        "taskOffHeap": memory.task_off_heap,
+        "managed": memory.managed,
+        "network": memory.network,
+        "jvmMetaspace": memory.jvm_metaspace,
+        "jvmOverhead": memory.jvm_overhead,
     }
+    return _in_mib(pools, memory.jvm_flags())
 
 
 def jobmanager_memory_summary(memory: JobManagerMemory) -> dict[str, Any]:
-    return {
-        "processMiB": _mib(memory.process),
-        "flinkMiB": _mib(memory.flink),
-        "heapMiB": _mib(memory.heap),
-        "offHeapMiB": _mib(memory.off_heap),
-        "jvmMetaspaceMiB": _mib(memory.jvm_metaspace),
-        "jvmOverheadMiB": _mib(memory.jvm_overhead),
-        "jvmFlags": memory.jvm_flags(),
+    pools = {
+        "process": memory.process,
+        "flink": memory.flink,
+        "heap": memory.heap,
+        "offHeap": memory.off_heap,
+        "jvmMetaspace": memory.jvm_metaspace,
+        "jvmOverhead": memory.jvm_overhead,
     }
+    return _in_mib(pools, memory.jvm_flags())
 
 
-def cluster_summary(settings: ClusterSettings) -> dict[str, Any]:
-    names = settings.names
+def cluster_summary(cluster: Cluster) -> dict[str, Any]:
+    names = cluster.names
     return {
-        "namespace": settings.namespace,
-        "flinkVersion": str(settings.flink_version),
-        "image": str(settings.image),
+        "namespace": cluster.namespace,
+        "environment": cluster.environment,
+        "flinkVersion": str(cluster.flink_version),
+        "image": str(cluster.image),
         "jobManagerService": f"{names.jobmanager_service_fqdn}:{ports.JOBMANAGER_RPC}",
         "restEndpoint": f"http://{names.rest_service_fqdn}:{ports.REST}",
-        "taskManagers": settings.task_manager.replicas,
-        "slotsPerTaskManager": settings.task_manager.slots,
-        "totalSlots": settings.total_slots,
-        "parallelism": settings.parallelism,
-        "taskManagerMemory": taskmanager_memory_summary(settings.task_manager_memory),
-        "jobManagerMemory": jobmanager_memory_summary(settings.job_manager_memory),
-        "portForward": f"kubectl -n {settings.namespace} port-forward svc/{names.rest_service} {ports.REST}:{ports.REST}",
-        **operations_summary(settings),
+        "taskManagers": cluster.task_manager.replicas,
+        "slotsPerTaskManager": cluster.task_manager.slots,
+        "totalSlots": cluster.total_slots,
+        "parallelism": cluster.parallelism,
+        "taskManagerMemory": taskmanager_memory_summary(cluster.task_manager.layout),
+        "jobManagerMemory": jobmanager_memory_summary(cluster.job_manager.layout),
+        "portForward": f"kubectl -n {cluster.namespace} port-forward svc/{names.rest_service} {ports.REST}:{ports.REST}",
+        **operations_summary(cluster),
     }
 
 
-def operations_summary(settings: ClusterSettings) -> dict[str, Any]:
+def operations_summary(cluster: Cluster) -> dict[str, Any]:
     """HA, state and exposure at a glance; never a credential."""
-    ops = settings.operations
+    state = cluster.state
     return {
-        "highAvailability": ops.high_availability.enabled,
-        "jobManagers": ops.high_availability.job_manager_replicas,
-        "stateBackend": ops.state.backend,
-        "checkpointsDir": ops.state.checkpoints_dir,
-        "savepointsDir": ops.state.savepoints_dir,
-        "filesystemPlugins": list(ops.plugins),
-        "metricsPort": ports.PROMETHEUS if ops.metrics.prometheus else None,
-        "ingressHost": ops.ingress.host if ops.ingress is not None else None,
-        "restServiceType": settings.network.rest_service_type,
+        "highAvailability": cluster.high_availability is not None,
+        "jobManagers": cluster.job_manager.replicas,
+        "stateBackend": state.backend,
+        "checkpointsDir": state.checkpoints_dir,
+        "savepointsDir": state.savepoints_dir,
+        "sharedVolume": cluster.storage.shared_volume.claim_name if cluster.storage.shared_volume is not None else None,
+        "filesystemPlugins": list(cluster.storage.plugins),
+        "metricsPort": ports.PROMETHEUS if cluster.metrics.prometheus else None,
+        "ingressHost": cluster.ingress.host if cluster.ingress is not None else None,
+        "restServiceType": cluster.network.rest_service_type,
     }

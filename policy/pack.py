@@ -49,7 +49,7 @@ def _rest_not_exposed(args: ResourceValidationArgs, report_violation: ReportViol
 
 def _ha_in_production(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type == rules.CONFIG_MAP:
-        for message in rules.ha_in_production(args.props, rules.stack_of(args.urn)):
+        for message in rules.ha_in_production(args.props):
             report_violation(message, None)
 
 
@@ -103,7 +103,7 @@ POLICIES = [
     ),
     ResourceValidationPolicy(
         name="ha-in-production",
-        description="Advisory: production stacks run JobManager high availability.",
+        description="Advisory: clusters labelled environment production run JobManager high availability.",
         enforcement_level=EnforcementLevel.ADVISORY,
         validate=_ha_in_production,
     ),

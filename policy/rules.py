@@ -22,6 +22,8 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 INSTANCE = "app.kubernetes.io/instance"
 COMPONENT = "app.kubernetes.io/component"
+# The cluster's declared environment (production or development), on every object the program creates.
+ENVIRONMENT = "flink-session.dev/environment"
 FLINK_REST_PORT = 8081
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
@@ -214,17 +216,15 @@ def network_policy_selects_flink_pods(resources: Iterable[tuple[str, Mapping[str
     return problems
 
 
-def ha_in_production(props: Mapping[str, Any], stack: str) -> list[str]:
-    """Advisory: a production stack without JobManager HA loses its jobs on a JobManager restart."""
-    if "prod" not in stack:
+def ha_in_production(props: Mapping[str, Any]) -> list[str]:
+    """Advisory: a cluster declared `environment: production` without JobManager HA loses its jobs on a restart.
+
+    It reads the environment label the cluster carries, not the stack's name.
+    """
+    labels = _labels(props)
+    if labels.get(ENVIRONMENT) != "production":
         return []
     options = _flink_options(props)
     if not options or str(options.get("high-availability.type", "NONE")).lower() == "kubernetes":
         return []
-    instance = _labels(props).get(INSTANCE, "?")
-    return [f"cluster '{instance}' on stack '{stack}' runs without high availability"]
-
-
-def stack_of(urn: str) -> str:
-    """urn:pulumi:<stack>::<project>::<type>::<name>"""
-    return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+    return [f"cluster '{labels.get(INSTANCE, '?')}' in environment 'production' runs without high availability"]

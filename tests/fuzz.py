@@ -29,14 +29,15 @@ import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from components.errors import ConfigError, Problem
+from components.errors import ConfigError, Problem, key_path
 from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
 from components.flink_options import owned_values
 from components.manifests.objects import cluster_objects
 from components.memory import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
-from components.operations import Sensitive
+from components.model import Cluster, Sensitive, replace_sensitive
+from components.naming import Part
 from components.quantities import format_memory
-from components.settings import ClusterSettings, key_path, parse_stack_config
+from components.resolution import parse_stack_config
 from components.spec import ClusterSpec
 from tests.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
 from tests.support import STACKS, minimal_cluster, stack_config
@@ -109,7 +110,10 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         savepoints={"dir": "s3://bucket/sp"},
         stateBackend={"type": "rocksdb", "incremental": True},
         restartStrategy={"type": "failure-rate", "maxFailuresPerInterval": 3, "failureRateInterval": "5min", "delay": "10s"},
-        storage={"s3": {"endpoint": "https://minio.example.com", "pathStyleAccess": True, "accessKey": "a", "secretKey": "s"}},
+        storage={
+            "s3": {"endpoint": "https://minio.example.com", "pathStyleAccess": True, "accessKey": "a", "secretKey": "s"},
+            "sharedVolume": {"claimName": "flink-state", "mountPath": "/flink-state"},
+        },
         metrics={
             "prometheus": True,
             "podMonitor": True,
@@ -132,14 +136,27 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
     return cluster
 
 
+LTS = "1.20.4"
+
+
 @functools.cache
 def bases() -> tuple[tuple[str, dict[str, Any]], ...]:
-    """(stack, config) pairs that are valid as they are."""
+    """(label, config) pairs that are valid as they are."""
     per_slot = {"slots": 4, "cpuPerSlot": "500m", "memoryPerSlot": "1Gi", "cpuLimit": "3"}
+    on_shared_volume = {
+        "environment": "production",
+        "highAvailability": {"enabled": True, "storageDir": "file:///flink-state/ha"},
+        "checkpoints": {"dir": "file:///flink-state/cp", "interval": "30s"},
+        "storage": {"sharedVolume": {"claimName": "flink-state"}},
+    }
     return (
-        ("test", {"cluster": minimal_cluster()}),
-        ("test", {"cluster": full_cluster()}),
-        ("test", {"cluster": full_cluster(flinkVersion="1.20.4", image="flink:1.20.4-scala_2.12-java17", taskManager=per_slot)}),
+        ("minimal", {"cluster": minimal_cluster()}),
+        ("full", {"cluster": full_cluster()}),
+        (
+            "full-1.20",
+            {"cluster": full_cluster(flinkVersion="1.20.4", image="flink:1.20.4-scala_2.12-java17", taskManager=per_slot)},
+        ),
+        ("shared-volume", {"cluster": minimal_cluster(**on_shared_volume)}),
         *((stack, stack_config(stack)) for stack in STACKS),
     )
 
@@ -252,7 +269,7 @@ def plausible_values(path: Path) -> tuple[Any, ...]:
 
 @st.composite
 def examples(draw: st.DrawFn) -> tuple[str, Path, dict[str, Any]]:
-    """(stack, mutated key path, mutated stack config)."""
+    """(label of the base, mutated key path, mutated stack config)."""
     index, path = draw(st.sampled_from(targets()))
     stack, config = bases()[index]
     if path[:2] == ("cluster", "flinkConfiguration") and len(path) == 3:
@@ -291,16 +308,6 @@ def names_key(problem: Problem, path: Path) -> bool:
     return bool(parent) and problem.path.startswith(f"{parent}.") and str(path[-1]) in problem.message
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Sensitive):
-        return value.reveal()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _comparable(value: Any) -> Any:
     """NaN never equals itself; a user's option may be one (`.nan` in config.yaml)."""
     if isinstance(value, float) and math.isnan(value):
@@ -314,38 +321,36 @@ def _comparable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Rendered:
-    settings: ClusterSettings
+    cluster: Cluster
     config_yaml: str
 
 
-def check_render(settings: ClusterSettings, kubernetes_versions: Sequence[str]) -> Rendered:
+def check_render(cluster: Cluster, kubernetes_versions: Sequence[str]) -> Rendered:
     """Every object validates strictly; config.yaml parses and carries the owned options and sizes."""
-    files = render_config_files(settings)
-    for item in cluster_objects(settings, f"{settings.names.config_map}-fuzz123"):
-        manifest = _plain(item.manifest)
-        manifest["metadata"].setdefault("name", f"{settings.names.config_map}-fuzz123")
+    files = render_config_files(cluster)
+    objects = cluster_objects(cluster)
+    for item in objects:
+        manifest = replace_sensitive(item.manifest, Sensitive.reveal)
         if manifest["kind"] in CUSTOM_RESOURCE_KINDS:
             continue
         for version in kubernetes_versions:
             validate_strict(manifest, version)
     options = yaml.safe_load(files[CONFIG_FILE])
     assert isinstance(options, dict)
-    rendered = {k: list(v) if isinstance(v, tuple) else v for k, v in render_flink_options(settings).items()}
+    rendered = {k: list(v) if isinstance(v, tuple) else v for k, v in render_flink_options(cluster).items()}
     assert _comparable(options) == _comparable(rendered)
-    for key, value in owned_values(settings).items():
+    for key, value in owned_values(cluster).items():
         assert options[key] == value, key
-    tm = next(
-        m for m in cluster_objects(settings, "cm") if m.manifest["kind"] == "Deployment" and "taskmanager" in m.resource_name
-    )
+    (tm,) = [item for item in objects if item.part is Part.TASKMANAGER]
     limit = tm.manifest["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"]
-    assert limit == format_memory(settings.task_manager.memory_bytes)
-    return Rendered(settings, files[CONFIG_FILE])
+    assert limit == format_memory(cluster.task_manager.memory_bytes)
+    return Rendered(cluster, files[CONFIG_FILE])
 
 
-def check_example(stack: str, path: Path, config: dict[str, Any], kubernetes_versions: Sequence[str]) -> list[Rendered]:
+def check_example(path: Path, config: dict[str, Any], kubernetes_versions: Sequence[str]) -> list[Rendered]:
     """The property for one example; returns what rendered (for the long profile's Flink check)."""
     try:
-        clusters = parse_stack_config(config, stack=stack)
+        resolutions = parse_stack_config(config)
     except ConfigError as error:
         message = str(error)  # must not raise either
         assert message.startswith("invalid flink-session configuration")
@@ -353,4 +358,4 @@ def check_example(stack: str, path: Path, config: dict[str, Any], kubernetes_ver
         unrelated = [str(p) for p in error.problems if not names_key(p, path)]
         assert not unrelated, f"problems that do not name {path_text(path)}:\n{message}"
         return []
-    return [check_render(settings, kubernetes_versions) for settings in clusters]
+    return [check_render(resolution.cluster, kubernetes_versions) for resolution in resolutions]

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.stack_files import EXAMPLE_PASSPHRASE, ROOT
+
 BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
 # What `pulumi up` needs of the repository: the program, its stacks and the policy pack.
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "requirements.txt", "components", "stacks", "policy")
-# The example passphrase of the committed stack files (README, "Secrets").
-EXAMPLE_PASSPHRASE = "flink-session-example"
 DEFAULT_TIMEOUT = 600
 
 
@@ -153,11 +152,18 @@ class Workspace:
         return [resource["urn"] for resource in exported["deployment"].get("resources", [])]
 
 
+def steps(preview: dict[str, Any]) -> list[tuple[str, str]]:
+    """Preview steps in the engine's order, as (operation, `<type>::<name>`)."""
+    ordered = []
+    for step in preview.get("steps", []):
+        urn = step["urn"]
+        ordered.append((step["op"], f"{urn.split('::')[2].split('$')[-1]}::{urn.rsplit('::', 1)[1]}"))
+    return ordered
+
+
 def steps_by_op(preview: dict[str, Any]) -> dict[str, list[str]]:
     """Preview steps grouped by operation ('create', 'update', 'replace', 'same', ...), as `<type>::<name>`."""
     grouped: dict[str, list[str]] = {}
-    for step in preview.get("steps", []):
-        urn = step["urn"]
-        label = f"{urn.split('::')[2].split('$')[-1]}::{urn.rsplit('::', 1)[1]}"
-        grouped.setdefault(step["op"], []).append(label)
+    for op, label in steps(preview):
+        grouped.setdefault(op, []).append(label)
     return grouped

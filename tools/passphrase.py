@@ -2,9 +2,11 @@
 
 `pulumi config set --secret` stores `v1:<nonce>:<ciphertext>` (AES-256-GCM) under a
 key derived with PBKDF2-SHA256 (1,000,000 rounds) from the passphrase and the stack
-file's `encryptionsalt`. Mocks cannot decrypt, so the tests do it here with the
-example passphrase the README documents, and hand the program plain values exactly
-as `pulumi.Config.get_object` would.
+file's `encryptionsalt`. Mocks cannot decrypt, so the tests and the benchmark do it
+here (through `tools.stack_files`) with the example passphrase the README documents,
+and hand the program plain values exactly as `pulumi.Config.get_object` would. Needs
+`cryptography` (requirements-dev.txt); the offline renderer redacts instead and never
+imports this module.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import base64
 import functools
 import hashlib
 import os
-from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-# Only the example credentials in stacks/ use it; real stacks set their own (README).
-EXAMPLE_PASSPHRASE = "flink-session-example"
+from tools.stack_files import EXAMPLE_PASSPHRASE
+
 _ROUNDS = 1_000_000
 
 
@@ -57,14 +58,3 @@ def stack_key(encryption_salt: str, passphrase: str = EXAMPLE_PASSPHRASE) -> byt
     if decrypt(check, key) != "pulumi":
         raise ValueError("wrong passphrase for this stack")
     return key
-
-
-def reveal(value: Any, key: bytes) -> Any:
-    """Replace every `{secure: v1:...}` in a config value with its plaintext."""
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return decrypt(value["secure"], key)
-        return {k: reveal(v, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v, key) for v in value]
-    return value

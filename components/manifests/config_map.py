@@ -1,4 +1,11 @@
-"""The ConfigMap that holds Flink's conf directory."""
+"""The ConfigMap that holds Flink's conf directory, named by its content.
+
+As kustomize's configMapGenerator does: the name ends in a hash of the data, so a
+change of any file is a new ConfigMap with a new name. The pod templates name it, so
+both Deployments roll on a change and on nothing else, without a checksum annotation;
+the old ConfigMap is deleted only after they have moved on (the component makes the
+Deployments depend on it, and Pulumi replaces it create-before-delete).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,14 @@ from typing import Any
 
 from components.flink_config import render_config_files
 from components.manifests.metadata import object_metadata
-from components.settings import ClusterSettings
+from components.model import Cluster
 
 
-def config_map(settings: ClusterSettings) -> dict[str, Any]:
-    """Without a name: Pulumi auto-names it, so any change creates a new ConfigMap and rolls the pods."""
+def config_map(cluster: Cluster) -> dict[str, Any]:
+    files = render_config_files(cluster)
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": object_metadata(settings, None),
-        "data": render_config_files(settings),
+        "metadata": object_metadata(cluster, cluster.names.config_map(files)),
+        "data": files,
     }

@@ -5,29 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
+from components.model import Cluster
 from components.naming import JOBMANAGER, TASKMANAGER
-from components.settings import ClusterSettings
 
 
-def _one_at_a_time(settings: ClusterSettings, name: str, component: str) -> dict[str, Any]:
+def _one_at_a_time(cluster: Cluster, name: str, component: str) -> dict[str, Any]:
     """A budget that lets voluntary disruptions take one pod of `component` at a time."""
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
-        "metadata": object_metadata(settings, name, component),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": settings.names.selector_labels(component)}},
+        "metadata": object_metadata(cluster, name, component),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": cluster.names.selector_labels(component)}},
     }
 
 
-def taskmanager_disruption_budget(settings: ClusterSettings) -> dict[str, Any] | None:
+def taskmanager_disruption_budget(cluster: Cluster) -> dict[str, Any] | None:
     """None for a single TaskManager: a budget there could only block drains forever or allow everything."""
-    if settings.task_manager.replicas < 2:
+    if cluster.task_manager.replicas < 2:
         return None
-    return _one_at_a_time(settings, settings.names.taskmanager, TASKMANAGER)
+    return _one_at_a_time(cluster, cluster.names.taskmanager, TASKMANAGER)
 
 
-def jobmanager_disruption_budget(settings: ClusterSettings) -> dict[str, Any] | None:
+def jobmanager_disruption_budget(cluster: Cluster) -> dict[str, Any] | None:
     """Only with several (HA) JobManagers: a drain must leave the leader or a standby running."""
-    if settings.operations.high_availability.job_manager_replicas < 2:
+    if cluster.job_manager.replicas < 2:
         return None
-    return _one_at_a_time(settings, settings.names.jobmanager, JOBMANAGER)
+    return _one_at_a_time(cluster, cluster.names.jobmanager, JOBMANAGER)

@@ -9,18 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from components import ports
-from components.manifests.metadata import object_metadata
+from components.manifests.metadata import object_metadata, with_annotations
+from components.model import Cluster
 from components.naming import JOBMANAGER
-from components.settings import ClusterSettings
 
 
-def ingress(settings: ClusterSettings) -> dict[str, Any] | None:
-    spec = settings.operations.ingress
+def ingress(cluster: Cluster) -> dict[str, Any] | None:
+    spec = cluster.ingress
     if spec is None:
         return None
-    metadata = object_metadata(settings, settings.names.rest_service, JOBMANAGER)
-    metadata["annotations"] = {**metadata.get("annotations", {}), **spec.annotations}
-    backend = {"service": {"name": settings.names.rest_service, "port": {"number": ports.REST}}}
+    service = cluster.names.rest_service
+    metadata = with_annotations(object_metadata(cluster, service, JOBMANAGER), spec.annotations)
+    backend = {"service": {"name": service, "port": {"number": ports.REST}}}
     body: dict[str, Any] = {
         "rules": [{"host": spec.host, "http": {"paths": [{"path": spec.path, "pathType": "Prefix", "backend": backend}]}}]
     }

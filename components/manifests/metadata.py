@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from components.naming import LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
-from components.settings import ClusterSettings
+from components.model import Cluster
+from components.naming import LABEL_ENVIRONMENT, LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
 
 MANAGED_BY = "pulumi"
 # The stack is the source of truth for every field it sets: when someone changes one
@@ -17,31 +18,29 @@ PATCH_FORCE = {"pulumi.com/patchForce": "true"}
 PART_OF = "flink-session"
 
 
-def common_labels(settings: ClusterSettings, component: str | None = None) -> dict[str, str]:
-    """User labels first, then ours, so that ours (used in selectors) always win."""
-    names = settings.names
+def common_labels(cluster: Cluster, component: str | None = None) -> dict[str, str]:
+    """User labels first, then ours, so that ours (used in selectors and by the policy pack) always win."""
+    names = cluster.names
     selector = names.selector_labels(component) if component else names.cluster_selector_labels()
     return {
-        **settings.labels,
+        **cluster.labels,
         **selector,
         LABEL_PART_OF: PART_OF,
         LABEL_MANAGED_BY: MANAGED_BY,
-        LABEL_VERSION: str(settings.flink_version),
+        LABEL_VERSION: str(cluster.flink_version),
+        LABEL_ENVIRONMENT: cluster.environment,
     }
 
 
-def object_metadata(
-    settings: ClusterSettings,
-    name: str | None,
-    component: str | None = None,
-    *,
-    namespaced: bool = True,
-) -> dict[str, Any]:
-    """Metadata for one object; `name=None` leaves naming to Pulumi (auto-name with a suffix)."""
-    metadata: dict[str, Any] = {"labels": common_labels(settings, component)}
-    if name is not None:
-        metadata["name"] = name
+def with_annotations(metadata: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
+    """The metadata with more annotations on top of its own."""
+    return {**metadata, "annotations": {**metadata.get("annotations", {}), **annotations}}
+
+
+def object_metadata(cluster: Cluster, name: str, component: str | None = None, *, namespaced: bool = True) -> dict[str, Any]:
+    """Metadata for one object: its name, our labels, the user's annotations and patchForce."""
+    metadata: dict[str, Any] = {"name": name, "labels": common_labels(cluster, component)}
     if namespaced:
-        metadata["namespace"] = settings.namespace
-    metadata["annotations"] = {**settings.annotations, **PATCH_FORCE}
+        metadata["namespace"] = cluster.namespace
+    metadata["annotations"] = {**cluster.annotations, **PATCH_FORCE}
     return metadata

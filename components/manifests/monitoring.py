@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.settings import ClusterSettings
+from components.model import Cluster
 
 METRICS_PORT_NAME = "metrics"
 
 
-def pod_monitor(settings: ClusterSettings) -> dict[str, Any] | None:
-    metrics = settings.operations.metrics
+def pod_monitor(cluster: Cluster) -> dict[str, Any] | None:
+    metrics = cluster.metrics
     if not metrics.pod_monitor:
         return None
-    metadata = object_metadata(settings, f"{settings.name}-flink")
+    metadata = object_metadata(cluster, cluster.names.pod_monitor)
     # The operator selects PodMonitors by label (e.g. release: prometheus).
     metadata["labels"] = {**metrics.pod_monitor_labels, **metadata["labels"]}
     return {
@@ -22,7 +22,7 @@ def pod_monitor(settings: ClusterSettings) -> dict[str, Any] | None:
         "kind": "PodMonitor",
         "metadata": metadata,
         "spec": {
-            "selector": {"matchLabels": settings.names.cluster_selector_labels()},
+            "selector": {"matchLabels": cluster.names.cluster_selector_labels()},
             "podMetricsEndpoints": [{"port": METRICS_PORT_NAME, "interval": metrics.scrape_interval}],
         },
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.settings import ClusterSettings
+from components.model import Cluster
 
 POD_SECURITY_LABELS = {
     f"pod-security.kubernetes.io/{mode}{suffix}": value
@@ -14,7 +14,7 @@ POD_SECURITY_LABELS = {
 }
 
 
-def namespace(settings: ClusterSettings) -> dict[str, Any]:
-    metadata = object_metadata(settings, settings.namespace, namespaced=False)
+def namespace(cluster: Cluster) -> dict[str, Any]:
+    metadata = object_metadata(cluster, cluster.namespace, namespaced=False)
     metadata["labels"] = {**metadata["labels"], **POD_SECURITY_LABELS}
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}

@@ -14,16 +14,15 @@ from typing import Any
 
 from components import ports
 from components.manifests.metadata import object_metadata
-from components.naming import JOBMANAGER, TASKMANAGER
-from components.settings import ClusterSettings
-from components.spec import PeerSpec
+from components.model import Cluster, Peer
+from components.naming import JOBMANAGER, TASKMANAGER, Part
 
 
-def _policy(settings: ClusterSettings, name: str, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:
+def _policy(cluster: Cluster, part: Part, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": object_metadata(settings, name),
+        "metadata": object_metadata(cluster, cluster.names.network_policy(part)),
         # No `ingress` key at all when there are no rules: the API server drops an empty
         # list, so sending one would show up as a change on every server-side apply.
         "spec": {
@@ -42,7 +41,7 @@ def _peer(labels: dict[str, str]) -> dict[str, Any]:
     return {"podSelector": {"matchLabels": labels}}
 
 
-def _configured_peer(peer: PeerSpec) -> dict[str, Any]:
+def _configured_peer(peer: Peer) -> dict[str, Any]:
     if peer.cidr is not None:
         return {"ipBlock": {"cidr": peer.cidr}}
     return {
@@ -51,38 +50,38 @@ def _configured_peer(peer: PeerSpec) -> dict[str, Any]:
     }
 
 
-def _metrics_rules(settings: ClusterSettings) -> list[dict[str, Any]]:
-    metrics = settings.operations.metrics
+def _metrics_rules(cluster: Cluster) -> list[dict[str, Any]]:
+    metrics = cluster.metrics
     if not metrics.prometheus or not metrics.scrapers:
         return []
     return [{"from": [_configured_peer(p) for p in metrics.scrapers], "ports": _tcp(ports.PROMETHEUS)}]
 
 
-def default_deny(settings: ClusterSettings) -> dict[str, Any]:
+def default_deny(cluster: Cluster) -> dict[str, Any]:
     """Selects every pod of this cluster and allows nothing; the policies below add exceptions."""
-    return _policy(settings, f"{settings.name}-default-deny", settings.names.cluster_selector_labels(), [])
+    return _policy(cluster, Part.DEFAULT_DENY, cluster.names.cluster_selector_labels(), [])
 
 
-def jobmanager_ingress(settings: ClusterSettings) -> dict[str, Any]:
-    names = settings.names
+def jobmanager_ingress(cluster: Cluster) -> dict[str, Any]:
+    names = cluster.names
     cluster_pods = _peer(names.cluster_selector_labels())
     rules: list[dict[str, Any]] = [{"from": [cluster_pods], "ports": _tcp(ports.JOBMANAGER_RPC, ports.BLOB_SERVER)}]
-    rest_sources = [_configured_peer(peer) for peer in settings.network.rest_access]
+    rest_sources = [_configured_peer(peer) for peer in cluster.network.rest_access]
     if rest_sources:
         rules.append({"from": rest_sources, "ports": _tcp(ports.REST)})
-    rules += _metrics_rules(settings)
-    return _policy(settings, f"{names.jobmanager}-ingress", names.selector_labels(JOBMANAGER), rules)
+    rules += _metrics_rules(cluster)
+    return _policy(cluster, Part.JOBMANAGER_POLICY, names.selector_labels(JOBMANAGER), rules)
 
 
-def taskmanager_ingress(settings: ClusterSettings) -> dict[str, Any]:
-    names = settings.names
+def taskmanager_ingress(cluster: Cluster) -> dict[str, Any]:
+    names = cluster.names
     rules = [
         {"from": [_peer(names.selector_labels(JOBMANAGER))], "ports": _tcp(ports.TASKMANAGER_RPC)},
         {"from": [_peer(names.selector_labels(TASKMANAGER))], "ports": _tcp(ports.TASKMANAGER_DATA, ports.TASKMANAGER_RPC)},
-        *_metrics_rules(settings),
+        *_metrics_rules(cluster),
     ]
-    return _policy(settings, f"{names.taskmanager}-ingress", names.selector_labels(TASKMANAGER), rules)
+    return _policy(cluster, Part.TASKMANAGER_POLICY, names.selector_labels(TASKMANAGER), rules)
 
 
-def network_policies(settings: ClusterSettings) -> list[dict[str, Any]]:
-    return [default_deny(settings), jobmanager_ingress(settings), taskmanager_ingress(settings)]
+def network_policies(cluster: Cluster) -> list[dict[str, Any]]:
+    return [default_deny(cluster), jobmanager_ingress(cluster), taskmanager_ingress(cluster)]

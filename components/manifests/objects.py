@@ -1,80 +1,79 @@
 """Every object of one session cluster, in creation order: the one list the component and the renderer share.
 
-The component registers exactly these (so `tools/render` shows exactly what
-`pulumi up` creates); a test compares the two. Each entry says which Pulumi
-resource name it gets and what it must wait for.
+The component registers exactly these (so `tools/review` shows exactly what `pulumi up`
+creates; a test compares the two), each under its Pulumi resource name and after the
+objects it waits for. What waits for what is decided here, not in the component:
+every object waits for the Namespace the cluster creates, and the Deployments wait for
+what their pods mount or use (ConfigMap, ServiceAccount, RBAC, Secret). With the
+ConfigMap named by its content, that edge also orders a config change: Pulumi creates
+the new ConfigMap, rolls both Deployments onto it, and only then deletes the old one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from components.flink_config import config_checksum, render_config_files
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
 from components.manifests.disruption import jobmanager_disruption_budget, taskmanager_disruption_budget
 from components.manifests.ingress import ingress
 from components.manifests.monitoring import pod_monitor
 from components.manifests.namespace import namespace
-from components.manifests.network_policy import network_policies
+from components.manifests.network_policy import default_deny, jobmanager_ingress, taskmanager_ingress
 from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
 from components.manifests.services import jobmanager_service, rest_service
-from components.settings import ClusterSettings
+from components.model import Cluster
+from components.naming import Part
 
-
-class Stage(Enum):
-    """What an object waits for: the Namespace first, pods after what they mount or use."""
-
-    NAMESPACE = "namespace"
-    CONFIG = "config"  # the ConfigMap, auto-named: its name is an input to the pods
-    POD_PREREQUISITE = "pod-prerequisite"  # ServiceAccount, RBAC, Secret
-    PODS = "pods"  # the Deployments
-    OTHER = "other"
+# What a pod mounts or uses: its Deployment waits for these.
+POD_PREREQUISITES = (Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET)
+WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER)
 
 
 @dataclass(frozen=True)
 class ClusterObject:
+    part: Part
     resource_name: str
     manifest: dict[str, Any]
-    stage: Stage
+    # the parts of this cluster that must exist first
+    depends_on: tuple[Part, ...]
+    # Pulumi `protect`: the Namespace when protectNamespace is set
+    protect: bool = False
 
 
-def namespace_object(settings: ClusterSettings) -> ClusterObject | None:
-    if not settings.create_namespace:
-        return None
-    return ClusterObject(f"{settings.name}-namespace", namespace(settings), Stage.NAMESPACE)
-
-
-def config_object(settings: ClusterSettings) -> ClusterObject:
-    return ClusterObject(settings.names.config_map, config_map(settings), Stage.CONFIG)
-
-
-def dependent_objects(settings: ClusterSettings, config_map_name: str) -> list[ClusterObject]:
-    """Everything after the ConfigMap; `config_map_name` is its (generated) name."""
-    name = settings.name
-    checksum = config_checksum(render_config_files(settings))  # once for both Deployments
-    optional: list[tuple[str, dict[str, Any] | None, Stage]] = [
-        (f"{name}-serviceaccount", service_account(settings), Stage.POD_PREREQUISITE),
-        (f"{name}-ha-role", ha_role(settings), Stage.POD_PREREQUISITE),
-        (f"{name}-ha-rolebinding", ha_role_binding(settings), Stage.POD_PREREQUISITE),
-        (f"{name}-storage-credentials", storage_credentials_secret(settings), Stage.POD_PREREQUISITE),
-        (f"{name}-jobmanager-service", jobmanager_service(settings), Stage.OTHER),
-        (f"{name}-rest-service", rest_service(settings), Stage.OTHER),
-        (f"{name}-jobmanager", jobmanager_deployment(settings, config_map_name, checksum), Stage.PODS),
-        (f"{name}-taskmanager", taskmanager_deployment(settings, config_map_name, checksum), Stage.PODS),
-        *((policy["metadata"]["name"], policy, Stage.OTHER) for policy in network_policies(settings)),
-        (f"{name}-taskmanager-pdb", taskmanager_disruption_budget(settings), Stage.OTHER),
-        (f"{name}-jobmanager-pdb", jobmanager_disruption_budget(settings), Stage.OTHER),
-        (f"{name}-podmonitor", pod_monitor(settings), Stage.OTHER),
-        (f"{name}-ingress", ingress(settings), Stage.OTHER),
-    ]
-    return [ClusterObject(resource, manifest, stage) for resource, manifest, stage in optional if manifest is not None]
-
-
-def cluster_objects(settings: ClusterSettings, config_map_name: str) -> list[ClusterObject]:
+def cluster_objects(cluster: Cluster) -> list[ClusterObject]:
     """The whole cluster, in creation order."""
-    first = namespace_object(settings)
-    return [*([first] if first else []), config_object(settings), *dependent_objects(settings, config_map_name)]
+    conf = config_map(cluster)
+    config_map_name = conf["metadata"]["name"]
+    candidates: list[tuple[Part, dict[str, Any] | None]] = [
+        (Part.NAMESPACE, namespace(cluster) if cluster.create_namespace else None),
+        (Part.CONFIG, conf),
+        (Part.SERVICE_ACCOUNT, service_account(cluster)),
+        (Part.HA_ROLE, ha_role(cluster)),
+        (Part.HA_ROLE_BINDING, ha_role_binding(cluster)),
+        (Part.STORAGE_SECRET, storage_credentials_secret(cluster)),
+        (Part.JOBMANAGER_SERVICE, jobmanager_service(cluster)),
+        (Part.REST_SERVICE, rest_service(cluster)),
+        (Part.JOBMANAGER, jobmanager_deployment(cluster, config_map_name)),
+        (Part.TASKMANAGER, taskmanager_deployment(cluster, config_map_name)),
+        (Part.DEFAULT_DENY, default_deny(cluster)),
+        (Part.JOBMANAGER_POLICY, jobmanager_ingress(cluster)),
+        (Part.TASKMANAGER_POLICY, taskmanager_ingress(cluster)),
+        (Part.TASKMANAGER_BUDGET, taskmanager_disruption_budget(cluster)),
+        (Part.JOBMANAGER_BUDGET, jobmanager_disruption_budget(cluster)),
+        (Part.POD_MONITOR, pod_monitor(cluster)),
+        (Part.INGRESS, ingress(cluster)),
+    ]
+    present = {part for part, manifest in candidates if manifest is not None}
+    objects = []
+    for part, manifest in candidates:
+        if manifest is None:
+            continue
+        waits = [Part.NAMESPACE] if part is not Part.NAMESPACE and Part.NAMESPACE in present else []
+        if part in WORKLOADS:
+            waits += [p for p in POD_PREREQUISITES if p in present]
+        protect = part is Part.NAMESPACE and cluster.protect_namespace
+        objects.append(ClusterObject(part, cluster.names.resource(part), manifest, tuple(waits), protect))
+    return objects

@@ -20,6 +20,10 @@ jars named in `ENABLE_BUILT_IN_PLUGINS` from `/opt/flink/opt` into
 `/opt/flink/plugins`. That directory is on the read-only root filesystem, so when a
 plugin is needed it becomes an `emptyDir` too, seeded by the same init container
 with the image's own plugins (the Prometheus reporter among them).
+
+A shared volume (storage.sharedVolume: an existing ReadWriteMany claim) is mounted
+read-write into every JobManager and TaskManager, so `file://` state under it outlives
+the pods; fsGroup makes it writable for the flink user where the storage supports it.
 """
 
 from __future__ import annotations
@@ -27,14 +31,11 @@ from __future__ import annotations
 from typing import Any
 
 from components.flink_config import CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE
-from components.paths import CONF_DIR, LOG_DIR, TMP_DIR
+from components.model import Cluster, Toleration
+from components.paths import CONF_DIR, CONFIG_SOURCE_DIR, LOG_DIR, PLUGINS_DIR, PLUGINS_SEED_DIR, TMP_DIR
 from components.quantities import MIB, format_cpu, format_memory
-from components.settings import ClusterSettings
 
 FLINK_UID = 9999  # the flink user and group of the official image
-CONFIG_SOURCE_DIR = "/flink-config"
-PLUGINS_DIR = "/opt/flink/plugins"
-PLUGINS_SEED_DIR = "/flink-plugins"
 PLUGINS_VOLUME_SIZE = 64 * MIB
 CONF_VOLUME_SIZE = 16 * MIB
 LOG_VOLUME_SIZE = 128 * MIB
@@ -42,8 +43,7 @@ LOG_VOLUME_SIZE = 128 * MIB
 CONTAINER_LOG_ALLOWANCE = 256 * MIB
 INIT_CPU = 100
 INIT_MEMORY = 64 * MIB
-
-CONFIG_CHECKSUM_ANNOTATION = "flink-session/config-sha256"
+SHARED_VOLUME_NAME = "shared-state"
 
 
 def pod_security_context() -> dict[str, Any]:
@@ -70,12 +70,14 @@ def container_security_context() -> dict[str, Any]:
     }
 
 
-def needs_plugins_volume(settings: ClusterSettings) -> bool:
-    return bool(settings.operations.plugins)
+def needs_plugins_volume(cluster: Cluster) -> bool:
+    return bool(cluster.storage.plugins)
 
 
-def volumes(settings: ClusterSettings, config_map_name: str, scratch_bytes: int) -> list[dict[str, Any]]:
+def volumes(cluster: Cluster, config_map_name: str, scratch_bytes: int) -> list[dict[str, Any]]:
     plugins = [{"name": "plugins", "emptyDir": {"sizeLimit": format_memory(PLUGINS_VOLUME_SIZE)}}]
+    shared = cluster.storage.shared_volume
+    claim = [] if shared is None else [{"name": SHARED_VOLUME_NAME, "persistentVolumeClaim": {"claimName": shared.claim_name}}]
     return [
         {
             "name": "flink-config",
@@ -87,28 +89,31 @@ def volumes(settings: ClusterSettings, config_map_name: str, scratch_bytes: int)
         {"name": "conf", "emptyDir": {"sizeLimit": format_memory(CONF_VOLUME_SIZE)}},
         {"name": "log", "emptyDir": {"sizeLimit": format_memory(LOG_VOLUME_SIZE)}},
         {"name": "tmp", "emptyDir": {"sizeLimit": format_memory(scratch_bytes)}},
-        *(plugins if needs_plugins_volume(settings) else []),
+        *(plugins if needs_plugins_volume(cluster) else []),
+        *claim,
     ]
 
 
-def ephemeral_storage(settings: ClusterSettings, scratch_bytes: int) -> str:
-    """All the container may write: its volumes plus the kubelet-kept stdout log."""
-    plugins = PLUGINS_VOLUME_SIZE if needs_plugins_volume(settings) else 0
+def ephemeral_storage(cluster: Cluster, scratch_bytes: int) -> str:
+    """All the container may write on the node: its emptyDir volumes plus the kubelet-kept stdout log."""
+    plugins = PLUGINS_VOLUME_SIZE if needs_plugins_volume(cluster) else 0
     return format_memory(CONF_VOLUME_SIZE + LOG_VOLUME_SIZE + plugins + scratch_bytes + CONTAINER_LOG_ALLOWANCE)
 
 
-def flink_volume_mounts(settings: ClusterSettings) -> list[dict[str, Any]]:
+def flink_volume_mounts(cluster: Cluster) -> list[dict[str, Any]]:
     mounts = [
         {"name": "conf", "mountPath": CONF_DIR},
         {"name": "log", "mountPath": LOG_DIR},
         {"name": "tmp", "mountPath": TMP_DIR},
     ]
-    if needs_plugins_volume(settings):
+    if needs_plugins_volume(cluster):
         mounts.append({"name": "plugins", "mountPath": PLUGINS_DIR})
+    if cluster.storage.shared_volume is not None:
+        mounts.append({"name": SHARED_VOLUME_NAME, "mountPath": cluster.storage.shared_volume.mount_path})
     return mounts
 
 
-def config_init_container(settings: ClusterSettings) -> dict[str, Any]:
+def config_init_container(cluster: Cluster) -> dict[str, Any]:
     """Copies the ConfigMap into the writable conf volume (see the module docstring)."""
     files = " ".join(f"{CONFIG_SOURCE_DIR}/{f}" for f in (CONFIG_FILE, LOG4J_CONSOLE_FILE, LOG4J_CLI_FILE))
     script = f"cp {files} {CONF_DIR}/"
@@ -116,14 +121,14 @@ def config_init_container(settings: ClusterSettings) -> dict[str, Any]:
         {"name": "flink-config", "mountPath": CONFIG_SOURCE_DIR, "readOnly": True},
         {"name": "conf", "mountPath": CONF_DIR},
     ]
-    if needs_plugins_volume(settings):
+    if needs_plugins_volume(cluster):
         script += f" && cp -R {PLUGINS_DIR}/. {PLUGINS_SEED_DIR}/"
         mounts.append({"name": "plugins", "mountPath": PLUGINS_SEED_DIR})
     resources = {"cpu": format_cpu(INIT_CPU), "memory": format_memory(INIT_MEMORY), "ephemeral-storage": "16Mi"}
     return {
         "name": "copy-config",
-        "image": str(settings.image),
-        "imagePullPolicy": settings.image_pull_policy,
+        "image": str(cluster.image),
+        "imagePullPolicy": cluster.image_pull_policy,
         "command": ["/bin/sh", "-c", script],
         "resources": {"requests": dict(resources), "limits": dict(resources)},
         "securityContext": container_security_context(),
@@ -132,30 +137,39 @@ def config_init_container(settings: ClusterSettings) -> dict[str, Any]:
 
 
 def container_resources(
-    settings: ClusterSettings, cpu_millis: int, cpu_limit_millis: int | None, memory_bytes: int, scratch_bytes: int
+    cluster: Cluster, cpu_millis: int, cpu_limit_millis: int, memory_bytes: int, scratch_bytes: int
 ) -> dict[str, Any]:
     """Memory request == limit: Flink sizes the JVM to exactly this, so overcommit only risks OOM kills.
 
-    The CPU limit defaults to the request, which with the memory rule gives the pod the
-    Guaranteed QoS class (last to be evicted); `cpuLimit` allows bursting above it.
+    The CPU limit is the request unless `cpuLimit` says otherwise, which with the memory
+    rule gives the pod the Guaranteed QoS class (last to be evicted).
     """
-    storage = ephemeral_storage(settings, scratch_bytes)
-    requests = {"cpu": format_cpu(cpu_millis), "memory": format_memory(memory_bytes), "ephemeral-storage": storage}
-    limits = {
-        "cpu": format_cpu(cpu_limit_millis if cpu_limit_millis is not None else cpu_millis),
-        "memory": format_memory(memory_bytes),
-        "ephemeral-storage": storage,
+    storage = ephemeral_storage(cluster, scratch_bytes)
+    memory = format_memory(memory_bytes)
+    return {
+        "requests": {"cpu": format_cpu(cpu_millis), "memory": memory, "ephemeral-storage": storage},
+        "limits": {"cpu": format_cpu(cpu_limit_millis), "memory": memory, "ephemeral-storage": storage},
     }
-    return {"requests": requests, "limits": limits}
 
 
-def scheduling_fields(settings: ClusterSettings) -> dict[str, Any]:
-    scheduling = settings.scheduling
+def _toleration(toleration: Toleration) -> dict[str, Any]:
+    fields = {
+        "key": toleration.key,
+        "operator": toleration.operator,
+        "value": toleration.value,
+        "effect": toleration.effect,
+        "tolerationSeconds": toleration.toleration_seconds,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def scheduling_fields(cluster: Cluster) -> dict[str, Any]:
+    scheduling = cluster.scheduling
     fields: dict[str, Any] = {}
     if scheduling.node_selector:
         fields["nodeSelector"] = dict(scheduling.node_selector)
     if scheduling.tolerations:
-        fields["tolerations"] = [t.model_dump(by_alias=True, exclude_none=True) for t in scheduling.tolerations]
+        fields["tolerations"] = [_toleration(t) for t in scheduling.tolerations]
     if scheduling.priority_class_name:
         fields["priorityClassName"] = scheduling.priority_class_name
     return fields

@@ -13,47 +13,42 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.settings import ClusterSettings
+from components.model import Cluster
 
 HA_CONFIGMAP_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
+RBAC_API = "rbac.authorization.k8s.io"
 
 
-def service_account_name(settings: ClusterSettings) -> str:
-    return f"{settings.name}-flink"
-
-
-def ha_role_name(settings: ClusterSettings) -> str:
-    return f"{settings.name}-flink-ha"
-
-
-def service_account(settings: ClusterSettings) -> dict[str, Any]:
+def service_account(cluster: Cluster) -> dict[str, Any]:
     """Always created, so pods never run as the namespace's `default` account; its token is mounted only with HA."""
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": object_metadata(settings, service_account_name(settings)),
+        "metadata": object_metadata(cluster, cluster.names.service_account),
         "automountServiceAccountToken": False,
     }
 
 
-def ha_role(settings: ClusterSettings) -> dict[str, Any] | None:
-    if not settings.operations.high_availability.enabled:
+def ha_role(cluster: Cluster) -> dict[str, Any] | None:
+    if cluster.high_availability is None:
         return None
+    rules = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": list(HA_CONFIGMAP_VERBS)}]
     return {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "apiVersion": f"{RBAC_API}/v1",
         "kind": "Role",
-        "metadata": object_metadata(settings, ha_role_name(settings)),
-        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": list(HA_CONFIGMAP_VERBS)}],
+        "metadata": object_metadata(cluster, cluster.names.ha_role),
+        "rules": rules,
     }
 
 
-def ha_role_binding(settings: ClusterSettings) -> dict[str, Any] | None:
-    if not settings.operations.high_availability.enabled:
+def ha_role_binding(cluster: Cluster) -> dict[str, Any] | None:
+    if cluster.high_availability is None:
         return None
+    names = cluster.names
     return {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "apiVersion": f"{RBAC_API}/v1",
         "kind": "RoleBinding",
-        "metadata": object_metadata(settings, ha_role_name(settings)),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": ha_role_name(settings)},
-        "subjects": [{"kind": "ServiceAccount", "name": service_account_name(settings), "namespace": settings.namespace}],
+        "metadata": object_metadata(cluster, names.ha_role),
+        "roleRef": {"apiGroup": RBAC_API, "kind": "Role", "name": names.ha_role},
+        "subjects": [{"kind": "ServiceAccount", "name": names.service_account, "namespace": cluster.namespace}],
     }

@@ -9,33 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.settings import ClusterSettings
+from components.model import Cluster, Credentials
 
 # Read by both S3 filesystem plugins (the AWS SDK's environment credentials provider).
 ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID"
 SECRET_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
 
 
-def storage_secret_name(settings: ClusterSettings) -> str:
-    return f"{settings.name}-storage-credentials"
+def _credentials(cluster: Cluster) -> Credentials | None:
+    return cluster.storage.s3.credentials if cluster.storage.s3 is not None else None
 
 
-def storage_credentials_secret(settings: ClusterSettings) -> dict[str, Any] | None:
-    s3 = settings.operations.s3
-    if s3 is None or s3.access_key is None or s3.secret_key is None:
+def storage_credentials_secret(cluster: Cluster) -> dict[str, Any] | None:
+    credentials = _credentials(cluster)
+    if credentials is None:
         return None
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": object_metadata(settings, storage_secret_name(settings)),
+        "metadata": object_metadata(cluster, cluster.names.storage_secret),
         "type": "Opaque",
-        "stringData": {ACCESS_KEY_ENV: s3.access_key, SECRET_KEY_ENV: s3.secret_key},
+        "stringData": {ACCESS_KEY_ENV: credentials.access_key, SECRET_KEY_ENV: credentials.secret_key},
     }
 
 
-def storage_credentials_env(settings: ClusterSettings) -> list[dict[str, Any]]:
+def storage_credentials_env(cluster: Cluster) -> list[dict[str, Any]]:
     """Environment entries that read the Secret; empty without credentials."""
-    if storage_credentials_secret(settings) is None:
+    if _credentials(cluster) is None:
         return []
-    name = storage_secret_name(settings)
+    name = cluster.names.storage_secret
     return [{"name": env, "valueFrom": {"secretKeyRef": {"name": name, "key": env}}} for env in (ACCESS_KEY_ENV, SECRET_KEY_ENV)]

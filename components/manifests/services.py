@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from components import ports
-from components.manifests.metadata import object_metadata
+from components.manifests.metadata import object_metadata, with_annotations
+from components.model import Cluster
 from components.naming import JOBMANAGER
-from components.settings import ClusterSettings
 
 # pulumi-kubernetes awaits a Service until its endpoints target Ready pods and then
 # waits another 10 s for "stragglers" after every endpoints change. Both Services
@@ -17,42 +17,25 @@ from components.settings import ClusterSettings
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 
 
-def _service(
-    settings: ClusterSettings, name: str, service_ports: list[dict[str, Any]], service_type: str = "ClusterIP"
-) -> dict[str, Any]:
+def _service(cluster: Cluster, name: str, service_ports: list[dict[str, Any]], service_type: str = "ClusterIP") -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": _with_annotations(object_metadata(settings, name, JOBMANAGER), SKIP_AWAIT),
-        "spec": {
-            "type": service_type,
-            "selector": settings.names.selector_labels(JOBMANAGER),
-            "ports": service_ports,
-        },
+        "metadata": with_annotations(object_metadata(cluster, name, JOBMANAGER), SKIP_AWAIT),
+        "spec": {"type": service_type, "selector": cluster.names.selector_labels(JOBMANAGER), "ports": service_ports},
     }
 
 
-def _with_annotations(metadata: dict[str, Any], annotations: dict[str, str]) -> dict[str, Any]:
-    return {**metadata, "annotations": {**metadata.get("annotations", {}), **annotations}}
+def _port(name: str, number: int) -> dict[str, Any]:
+    return {"name": name, "port": number, "targetPort": name, "protocol": "TCP"}
 
 
-def jobmanager_service(settings: ClusterSettings) -> dict[str, Any]:
+def jobmanager_service(cluster: Cluster) -> dict[str, Any]:
     """How TaskManagers (and `flink run` clients) reach the JobManager's RPC and blob server."""
-    return _service(
-        settings,
-        settings.names.jobmanager_service,
-        [
-            {"name": "rpc", "port": ports.JOBMANAGER_RPC, "targetPort": "rpc", "protocol": "TCP"},
-            {"name": "blob", "port": ports.BLOB_SERVER, "targetPort": "blob", "protocol": "TCP"},
-        ],
-    )
+    rpc_and_blob = [_port("rpc", ports.JOBMANAGER_RPC), _port("blob", ports.BLOB_SERVER)]
+    return _service(cluster, cluster.names.jobmanager_service, rpc_and_blob)
 
 
-def rest_service(settings: ClusterSettings) -> dict[str, Any]:
+def rest_service(cluster: Cluster) -> dict[str, Any]:
     """The REST API and web UI; ClusterIP unless network.restServiceType asks otherwise (no authentication)."""
-    return _service(
-        settings,
-        settings.names.rest_service,
-        [{"name": "rest", "port": ports.REST, "targetPort": "rest", "protocol": "TCP"}],
-        settings.network.rest_service_type,
-    )
+    return _service(cluster, cluster.names.rest_service, [_port("rest", ports.REST)], cluster.network.rest_service_type)

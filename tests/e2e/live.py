@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import Kube
-from tools.render import AUTO_NAME_SUFFIX, REDACTED, render_objects
+from tools.review.render import render_objects
+from tools.stack_files import REDACTED
 
 # Kinds the program creates, as kubectl names them: what "nothing left behind" is checked for.
 OWNED_RESOURCES = (
@@ -27,29 +28,9 @@ OWNED_RESOURCES = (
 PART_OF = "app.kubernetes.io/part-of=flink-session"
 
 
-def expected_objects(kube: Kube, stack: str, project: Path) -> list[dict[str, Any]]:
-    """What the program renders for the stack file in `project` (the workspace's copy).
-
-    The renderer writes an auto-generated name as `<base>-xxxxxxx`; the live name
-    (the one object of that base name in the namespace) takes its place everywhere.
-    """
-    manifests = render_objects(stack, project)
-    names: dict[str, str] = {}
-    for manifest in manifests:
-        name, namespace = manifest["metadata"]["name"], manifest["metadata"].get("namespace")
-        if name.endswith(AUTO_NAME_SUFFIX) and namespace is not None:
-            base = name.removesuffix(AUTO_NAME_SUFFIX) + "-"
-            live = [i["metadata"]["name"] for i in kube.get(resource_name(manifest), "-n", namespace)["items"]]
-            (names[name],) = [candidate for candidate in live if candidate.startswith(base)]
-    return [_renamed(manifest, names) for manifest in manifests]
-
-
-def _renamed(value: Any, names: dict[str, str]) -> Any:
-    if isinstance(value, dict):
-        return {k: _renamed(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_renamed(v, names) for v in value]
-    return names.get(value, value) if isinstance(value, str) else value
+def expected_objects(stack: str, project: Path) -> list[dict[str, Any]]:
+    """What the program renders for the stack file in `project` (the workspace's copy), real names included."""
+    return render_objects(stack, project)
 
 
 def resource_name(manifest: dict[str, Any]) -> str:

@@ -2,7 +2,10 @@
 
 Each change is a `pulumi config set --path ...` on the dev stack, followed by
 `pulumi preview --json` and `pulumi up`. The preview may replace nothing but the
-ConfigMap (a config change makes a new one, so both Deployments roll); the
+ConfigMap (named by its content: a config change makes a new one, so both
+Deployments roll), and it plans the steps in the order that keeps pods mountable:
+the new ConfigMap is created first, the Deployments are updated, and the old
+ConfigMap is deleted last; setting a value to what it already is plans nothing. The
 Namespace, Services and Deployments keep their UIDs across the update; the
 TaskManager pods are new when their template changed. Then: an invalid setting
 fails `pulumi preview` and `pulumi up` with the program's own message (no
@@ -17,12 +20,14 @@ import pytest
 
 from tests.e2e.conftest import Kube
 from tests.e2e.live import assert_live, expected_objects, object_versions, pod_uids, uids
-from tools.engine import Workspace, steps_by_op
+from tools.engine import Workspace, steps, steps_by_op
 
 STACK = "dev"
 NAMESPACE = "flink-dev"
 KEPT = ("Namespace", "Service", "Deployment")
 REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap::analytics-config"
+DEPLOYMENTS = ("kubernetes:apps/v1:Deployment::analytics-jobmanager", "kubernetes:apps/v1:Deployment::analytics-taskmanager")
 
 # (what a user changes, the `pulumi config set --path` arguments, is the TaskManager pod template changed)
 CHANGES: list[tuple[str, list[tuple[str, str]], bool]] = [
@@ -37,22 +42,29 @@ CHANGES: list[tuple[str, list[tuple[str, str]], bool]] = [
 def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> None:
     workspace.add_stack(STACK)
     workspace.up(STACK)
-    first = expected_objects(kube, STACK, workspace.directory)
+    first = expected_objects(STACK, workspace.directory)
     kept = uids(kube, first, KEPT)
 
     for what, settings, rolls in CHANGES:
         taskmanagers_before = pod_uids(kube, NAMESPACE, "taskmanager")
         for path, value in settings:
             workspace.config_set(STACK, path, value)
-        planned = steps_by_op(workspace.preview(STACK))
+        preview = workspace.preview(STACK)
+        planned = steps_by_op(preview)
         replaced = [label for op in REPLACE_OPS for label in planned.get(op, [])]
         assert all(label.startswith("kubernetes:core/v1:ConfigMap::") for label in replaced), (what, planned)
         assert "delete" not in planned, (what, planned)
         if rolls:
             assert {"kubernetes:apps/v1:Deployment::analytics-taskmanager"} <= set(planned.get("update", [])), (what, planned)
+            # The new ConfigMap exists before either Deployment points at it; the old one goes after both moved on.
+            order = steps(preview)
+            created = order.index(("create-replacement", CONFIG_MAP))
+            deleted = order.index(("delete-replaced", CONFIG_MAP))
+            updated = [order.index(("update", deployment)) for deployment in DEPLOYMENTS]
+            assert created < min(updated) and max(updated) < deleted, (what, order)
 
         workspace.up(STACK)
-        manifests = expected_objects(kube, STACK, workspace.directory)
+        manifests = expected_objects(STACK, workspace.directory)
         assert_live(kube, manifests)
         assert uids(kube, manifests, KEPT) == kept, f"{what}: an object was replaced"
         taskmanagers = kube.get("deployment", "analytics-taskmanager", "-n", NAMESPACE)
@@ -65,6 +77,12 @@ def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> N
         config_maps = kube.get("configmaps", "-n", NAMESPACE, "-l", "app.kubernetes.io/part-of=flink-session")["items"]
         assert len(config_maps) == 1, (what, [c["metadata"]["name"] for c in config_maps])
         workspace.run("preview", "--expect-no-changes", stack=STACK)
+
+    # An unchanged config is a no-op: the same value again plans nothing, and the ConfigMap keeps its name.
+    (config_map,) = [m for m in expected_objects(STACK, workspace.directory) if m["kind"] == "ConfigMap"]
+    workspace.config_set(STACK, "cluster.taskManager.slots", "4")
+    assert set(steps_by_op(workspace.preview(STACK))) == {"same"}
+    assert kube.exists("configmap", config_map["metadata"]["name"], "-n", NAMESPACE)
 
 
 def test_invalid_setting_fails_preview_and_changes_nothing(kube: Kube, workspace: Workspace) -> None:
@@ -114,7 +132,7 @@ def test_render_text_applies_as_is(kube: Kube, stack: str) -> None:
 
     Kept on kubectl: the engine never sees this text, reviewers and scripts do.
     """
-    from tools.render import render_stack  # noqa: PLC0415
+    from tools.review.render import render_stack  # noqa: PLC0415
 
     text = render_stack(stack)
     kube.run("create", "namespace", "flink-dev")  # a server dry run does not create it for the rest

@@ -42,7 +42,7 @@ def test_stack_lifecycle(kube: Kube, workspace: Workspace, stack: str) -> None:
     assert set(planned) == {"create"}, planned
 
     workspace.up(stack)
-    manifests = expected_objects(kube, stack, workspace.directory)
+    manifests = expected_objects(stack, workspace.directory)
     assert {label.split("::")[0] for label in planned["create"]} >= {"kubernetes:apps/v1:Deployment"}
     # The engine created exactly the objects the program renders (plus the stack and components).
     kubernetes_steps = [label for label in planned["create"] if label.startswith("kubernetes:")]

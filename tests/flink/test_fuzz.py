@@ -46,19 +46,19 @@ class Oracles:
         self.conf.mkdir()
 
     def check(self, rendered: Rendered) -> None:
-        settings = rendered.settings
+        cluster = rendered.cluster
         (self.conf / "config.yaml").write_text(rendered.config_yaml)
-        oracle = self.by_major[settings.flink_version.major]
+        oracle = self.by_major[cluster.flink_version.major]
         tm = oracle.ask("GET_TM_RESOURCE_PARAMS", {}, conf_dir=self.conf)
         assert not isinstance(tm, str), f"Flink refused the TaskManager layout the preview accepted: {tm}"
-        assert tm[0] == settings.task_manager_memory.jvm_flags()
+        assert tm[0] == cluster.task_manager.layout.jvm_flags()
         pools = dynamic_sizes(tm[1])
-        assert pools["taskmanager.memory.managed.size"] == settings.task_manager_memory.managed
-        assert pools["taskmanager.memory.network.min"] == settings.task_manager_memory.network
-        assert pools["taskmanager.memory.task.heap.size"] == settings.task_manager_memory.task_heap
+        assert pools["taskmanager.memory.managed.size"] == cluster.task_manager.layout.managed
+        assert pools["taskmanager.memory.network.min"] == cluster.task_manager.layout.network
+        assert pools["taskmanager.memory.task.heap.size"] == cluster.task_manager.layout.task_heap
         jm = oracle.ask("GET_JM_RESOURCE_PARAMS", {}, conf_dir=self.conf)
         assert not isinstance(jm, str), f"Flink refused the JobManager layout the preview accepted: {jm}"
-        assert jm[0] == settings.job_manager_memory.jvm_flags()
+        assert jm[0] == cluster.job_manager.layout.jvm_flags()
 
     def close(self) -> None:
         for oracle in self.by_major.values():
@@ -84,11 +84,11 @@ def oracles(flink_homes: dict[str, Path], tmp_path_factory: pytest.TempPathFacto
 def test_any_value_in_any_key_is_an_error_naming_it_or_a_render_flink_accepts(
     oracles: Oracles, example: tuple[str, KeyPath, dict[str, Any]]
 ) -> None:
-    stack, path, config = example
-    rendered = check_example(stack, path, config, kubernetes_versions=KUBERNETES_VERSIONS)
+    _, path, config = example
+    rendered = check_example(path, config, kubernetes_versions=KUBERNETES_VERSIONS)
     for item in rendered:
         oracles.check(item)
-    memory_options = any((TM_OPTION_KEYS | JM_OPTION_KEYS) & set(item.settings.flink_configuration) for item in rendered)
+    memory_options = any((TM_OPTION_KEYS | JM_OPTION_KEYS) & set(item.cluster.flink_configuration) for item in rendered)
     event("refused" if not rendered else "rendered, Flink agrees" + (" (with memory options)" if memory_options else ""))
 
 

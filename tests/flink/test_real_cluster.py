@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from components.flink_config import CONFIG_FILE, render_config_files
-from components.settings import ClusterSettings, parse_stack_config
+from components.model import Cluster
 from tests.flink.conftest import home_for
 from tests.flink.harness import compile_java, rest_get, rest_run_jar, rest_upload_jar, session_cluster, wait_for
-from tests.support import STACKS, minimal_cluster, stack_settings
+from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 EXTRA_CASES: dict[str, dict[str, Any]] = {
     # 2.x, per-slot sizing with an odd slot count and tuned fractions.
@@ -41,10 +41,10 @@ EXTRA_CASES: dict[str, dict[str, Any]] = {
 }
 
 
-def case_settings(case: str) -> ClusterSettings:
+def case_settings(case: str) -> Cluster:
     if case in STACKS:
-        return stack_settings(case)
-    return parse_stack_config({"cluster": EXTRA_CASES[case]})[0]
+        return stack_cluster(case)
+    return resolve(EXTRA_CASES[case])
 
 
 def smoke_jar(home: Path, workdir: Path) -> Path:
@@ -77,7 +77,7 @@ def test_cluster_boots_from_rendered_config_and_runs_a_job(case: str, flink_home
         assert [entry["slotsNumber"] for entry in taskmanagers] == [tm.slots] * tm.replicas
         assert rest_get(port, "/overview")["slots-total"] == tm.slots * tm.replicas
 
-        if settings.operations.metrics.prometheus:
+        if settings.metrics.prometheus:
             assert cluster.metrics_port is not None
             with urllib.request.urlopen(f"http://127.0.0.1:{cluster.metrics_port}/metrics", timeout=10) as response:
                 scraped = response.read().decode()

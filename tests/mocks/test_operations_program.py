@@ -14,7 +14,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.support import Registered, minimal_cluster, run_program, stack_config
+from tests.support import minimal_cluster, stack_config
+from tools.mocks import Registered, run_program
 
 pytestmark = pytest.mark.mocks
 

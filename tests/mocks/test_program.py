@@ -14,11 +14,16 @@ import pulumi
 import pytest
 import yaml
 
-from tests.support import STACKS, Registered, by_kind, minimal_cluster, run_program, stack_config
+from tests.support import STACKS, minimal_cluster, stack_config
+from tools.mocks import Registered, run_program
 
 pytestmark = pytest.mark.mocks
 
 COMPONENT = "flink-session:index:FlinkSessionCluster"
+
+
+def by_kind(registered: list[Registered], kind: str) -> list[Registered]:
+    return [r for r in registered if r.type == kind]
 
 
 def one(registered: list[Registered], kind: str, name: str) -> dict[str, Any]:
@@ -82,12 +87,15 @@ def test_deployments_and_services_agree(stack_run: tuple[str, list[Registered], 
     assert jm["spec"]["replicas"] == config.get("highAvailability", {}).get("jobManagerReplicas", 1)
 
 
-def test_configmap_is_mounted_by_its_generated_name(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
+def test_configmap_is_mounted_by_its_content_name(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
     stack, registered, _ = stack_run
     name = stack_config(stack)["cluster"]["name"]
-    tm = one(registered, "kubernetes:apps/v1:Deployment", f"{name}-taskmanager")
-    volume = next(v for v in tm["spec"]["template"]["spec"]["volumes"] if v["name"] == "flink-config")
-    assert volume["configMap"]["name"] == f"{name}-config-mock1234"
+    config_map = one(registered, "kubernetes:core/v1:ConfigMap", f"{name}-config")
+    assert re.fullmatch(rf"{name}-config-[0-9a-f]{{10}}", config_map["metadata"]["name"])
+    for role in ("jobmanager", "taskmanager"):
+        deployment = one(registered, "kubernetes:apps/v1:Deployment", f"{name}-{role}")
+        volume = next(v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "flink-config")
+        assert volume["configMap"]["name"] == config_map["metadata"]["name"]
 
 
 def test_configmap_content_matches_the_stack(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:

@@ -16,9 +16,10 @@ import pulumi_kubernetes as k8s
 import pytest
 from pulumi_kubernetes import _utilities
 
-from components.cluster import KubernetesObject, registration_options, type_token
-from tests.support import STACKS, unwrap_secrets
-from tools.render import render_objects
+from components.kubernetes_object import KubernetesObject, registration_options, type_token
+from tests.support import STACKS
+from tools.mocks import unwrap_secrets
+from tools.review.render import render_objects
 
 pytestmark = pytest.mark.mocks
 

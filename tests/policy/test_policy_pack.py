@@ -25,7 +25,7 @@ from pulumi_policy import (
 )
 
 from tests.support import STACKS
-from tools.render import render_objects
+from tools.review.render import render_objects
 
 import rules
 from pack import POLICIES
@@ -232,12 +232,18 @@ def test_network_policy_rule(stacks: dict[str, list[dict[str, Any]]]) -> None:
     assert found == ["Deployment 'analytics-taskmanager': no NetworkPolicy in namespace 'flink-dev' selects its pods"]
 
 
-def test_ha_advisory_only_on_production_stacks(stacks: dict[str, list[dict[str, Any]]]) -> None:
-    config_map = of_kind(stacks["dev"], "ConfigMap")  # dev runs without HA
-    assert resource_violations("ha-in-production", config_map, "dev") == []
-    assert resource_violations("ha-in-production", config_map, "prod") == [
-        "cluster 'analytics' on stack 'prod' runs without high availability"
+def test_ha_advisory_only_in_production_by_the_environment_label(stacks: dict[str, list[dict[str, Any]]]) -> None:
+    """The label the program puts on every object decides, whatever the stack is called."""
+    config_map = of_kind(stacks["dev"], "ConfigMap")  # dev: development, without HA
+    assert config_map["metadata"]["labels"]["flink-session.dev/environment"] == "development"
+    assert resource_violations("ha-in-production", config_map, "prod") == []
+    config_map["metadata"]["labels"]["flink-session.dev/environment"] = "production"
+    assert resource_violations("ha-in-production", config_map, "dev") == [
+        "cluster 'analytics' in environment 'production' runs without high availability"
     ]
+    ha = of_kind(stacks["prod"], "ConfigMap")
+    assert ha["metadata"]["labels"]["flink-session.dev/environment"] == "production"
+    assert resource_violations("ha-in-production", ha, "prod") == []
 
 
 @pytest.mark.parametrize(

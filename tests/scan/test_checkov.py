@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import ROOT, STACKS, minimal_cluster, rendered_manifests, stack_config
+from tests.support import ROOT, STACKS, minimal_cluster, stack_config
+from tools.mocks import rendered_manifests
 
 CHECKOV = ROOT / ".venv-scan" / "bin" / "checkov"
 

@@ -12,7 +12,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from tests.support import STACKS, rendered_manifests, stack_config
+from tests.support import STACKS, stack_config
+from tools.mocks import rendered_manifests
 
 KUBERNETES_VERSIONS = ("1.29.0", "1.37.0")
 # Custom resources have no schema in kubernetes-validate; their structure is unit-tested

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from components.errors import ConfigError, Problem
-from components.settings import parse_stack_config
-from tests.support import minimal_cluster
+from components.resolution import parse_stack_config
+from tests.support import minimal_cluster, resolve
 
 TM = {"slots": 2, "cpu": 1, "memory": "1728Mi"}
 
@@ -111,11 +111,9 @@ def test_values_beyond_what_flink_or_kubernetes_accept_are_refused(overrides: di
 
 def test_the_largest_accepted_values_render() -> None:
     """The caps themselves are accepted: bounds are inclusive and match what is documented."""
-    (settings,) = parse_stack_config(
-        {"cluster": minimal_cluster(parallelism=32768, taskManager={"slots": 8, "cpu": 1, "memory": "4Ei"})}
-    )
-    assert settings.total_slots == 32768
-    assert settings.task_manager.replicas == 4096
+    cluster = resolve(minimal_cluster(parallelism=32768, taskManager={"slots": 8, "cpu": 1, "memory": "4Ei"}))
+    assert cluster.total_slots == 32768
+    assert cluster.task_manager.replicas == 4096
 
 
 # --- messages ------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from typing import Any, get_args
 
 import pytest
 
-from components.errors import ConfigError
+from components.errors import ConfigError, key_path
 from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
 from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS, RESTART_STRATEGY_FIELDS
 from components.jvm import JAVA_17_MODULE_FLAGS
-from components.settings import ClusterSettings, key_path, parse_stack_config
+from components.model import Cluster
+from components.resolution import parse_stack_config
 from components.spec import RestartStrategySpec
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 VERSIONS = ("1.19.3", "1.20.4", "2.2.1")
 S3 = "s3://bucket"
@@ -48,12 +49,12 @@ FEATURES: dict[str, dict[str, Any]] = {
 }
 
 
-def _settings(cluster: dict[str, Any], stack: str = "test") -> ClusterSettings:
-    return parse_stack_config({"cluster": cluster}, stack=stack)[0]
+def _settings(cluster: dict[str, Any]) -> Cluster:
+    return resolve(cluster)
 
 
-def _all_renders() -> list[ClusterSettings]:
-    renders = [_settings(stack_config(stack)["cluster"], stack) for stack in STACKS]
+def _all_renders() -> list[Cluster]:
+    renders = [stack_cluster(stack) for stack in STACKS]
     for version in VERSIONS:
         renders += [_settings(minimal_cluster(flinkVersion=version, **feature)) for feature in FEATURES.values()]
     return renders
@@ -146,7 +147,7 @@ def test_restart_strategy_fields_have_one_definition() -> None:
         assert set(fields) <= spec_fields
         settings = _settings(minimal_cluster(restartStrategy={"type": kind, **RESTARTS[kind]}))
         rendered = {k for k in render_flink_options(settings) if k.startswith("restart-strategy.")}
-        assert rendered == {"restart-strategy.type", *fields.values()}
+        assert rendered == {"restart-strategy.type", *(field.option for field in fields.values())}
 
 
 @pytest.mark.parametrize("text", ["1e-5", "1E5", "1.0e5", "0o17", "9249", "true", "null", ".nan"])

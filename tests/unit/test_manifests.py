@@ -1,12 +1,14 @@
 """Pure tests of the rendered Flink config and Kubernetes manifests (no Pulumi, no mocks).
 
 Covers: config.yaml content and its agreement with container limits, selectors and
-ports, the entrypoint-proof conf layout, and that a config change (and only a
-config change) changes the pod templates.
+ports, the entrypoint-proof conf layout, the content-named ConfigMap (a config change,
+and only a config change, renames it and so changes both pod templates), and what
+each object waits for.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -17,18 +19,19 @@ from components.flink_config import CONFIG_FILE, render_config_files
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
 from components.manifests.namespace import namespace
-from components.manifests.pods import CONFIG_CHECKSUM_ANNOTATION
+from components.manifests.objects import cluster_objects
 from components.manifests.services import jobmanager_service, rest_service
+from components.model import Cluster
+from components.naming import Part
 from components.quantities import parse_flink_memory_size, parse_memory
-from components.settings import ClusterSettings, parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_settings
+from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 
-def settings_of(stack: str) -> ClusterSettings:
-    return stack_settings(stack)
+def settings_of(stack: str) -> Cluster:
+    return stack_cluster(stack)
 
 
-def flink_options(settings: ClusterSettings) -> dict[str, Any]:
+def flink_options(settings: Cluster) -> dict[str, Any]:
     return dict(yaml.safe_load(render_config_files(settings)[CONFIG_FILE]))
 
 
@@ -73,7 +76,7 @@ def test_services_select_only_the_jobmanager_pods() -> None:
 
 def test_services_skip_the_providers_endpoint_await_and_keep_user_annotations() -> None:
     """The JobManager Deployment's await already proves the pods behind both Services are Ready."""
-    settings = parse_stack_config({"cluster": minimal_cluster(annotations={"team": "data"})})[0]
+    settings = resolve(minimal_cluster(annotations={"team": "data"}))
     for service in (jobmanager_service(settings), rest_service(settings)):
         assert service["metadata"]["annotations"] == {
             "team": "data",
@@ -118,30 +121,60 @@ def test_conf_dir_is_a_writable_copy_and_rpc_address_is_explicit() -> None:
         assert env["JOB_MANAGER_RPC_ADDRESS"] == options["jobmanager.rpc.address"] == "analytics-jobmanager.flink-dev.svc"
 
 
+def _config_map_volume(deployment: dict[str, Any]) -> str:
+    (volume,) = [v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "flink-config"]
+    name: str = volume["configMap"]["name"]
+    return name
+
+
 def test_a_config_change_changes_both_pod_templates_and_nothing_else_does_not() -> None:
+    """The ConfigMap is named by its content (kustomize's generator): the name is what rolls the pods."""
     base = settings_of("dev")
     same = settings_of("dev")
     changed = replace(base, parallelism=base.parallelism + 1)
-    for build in (jobmanager_deployment, taskmanager_deployment):
-        assert build(base, "cm") == build(same, "cm")
-        before = build(base, "cm")["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM_ANNOTATION]
-        after = build(changed, "cm")["spec"]["template"]["metadata"]["annotations"][CONFIG_CHECKSUM_ANNOTATION]
-        assert before != after
+    assert cluster_objects(base) == cluster_objects(same)
+    before, after = ({o.part: o.manifest for o in cluster_objects(c)} for c in (base, changed))
     assert config_map(base)["data"] != config_map(changed)["data"]
+    assert before[Part.CONFIG]["metadata"]["name"] != after[Part.CONFIG]["metadata"]["name"]
+    for part in (Part.JOBMANAGER, Part.TASKMANAGER):
+        assert _config_map_volume(before[part]) == before[Part.CONFIG]["metadata"]["name"]
+        assert _config_map_volume(after[part]) == after[Part.CONFIG]["metadata"]["name"]
+        assert before[part] != after[part]
+    # no checksum annotation is needed any more (nor an empty annotations map the API server would drop)
+    assert "annotations" not in after[Part.TASKMANAGER]["spec"]["template"]["metadata"]
+
+
+def test_the_config_map_name_is_the_cluster_name_and_a_hash_of_its_data() -> None:
+    conf = config_map(settings_of("dev"))
+    assert re.fullmatch(r"analytics-config-[0-9a-f]{10}", conf["metadata"]["name"])
+    assert conf["metadata"]["name"] == config_map(settings_of("dev"))["metadata"]["name"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_deployments_wait_for_what_their_pods_mount_and_everything_for_the_namespace(stack: str) -> None:
+    objects = cluster_objects(stack_cluster(stack))
+    present = {o.part for o in objects}
+    for item in objects:
+        assert (Part.NAMESPACE in item.depends_on) is (item.part is not Part.NAMESPACE), item.part
+        if item.part in (Part.JOBMANAGER, Part.TASKMANAGER):
+            expected = {Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET} & present
+            assert set(item.depends_on) - {Part.NAMESPACE} == expected
+        else:
+            assert item.depends_on in ((), (Part.NAMESPACE,)), item.part
+        assert item.resource_name == f"analytics-{item.part}"
+    order = [o.part for o in objects]
+    assert all(order.index(dependency) < order.index(o.part) for o in objects for dependency in o.depends_on)
 
 
 def test_user_flink_options_pass_through() -> None:
-    (settings,) = parse_stack_config(
-        {"cluster": minimal_cluster(flinkConfiguration={"state.backend.rocksdb.thread.num": 4, "x.list": [1, 2]})}
-    )
+    settings = resolve(minimal_cluster(flinkConfiguration={"state.backend.rocksdb.thread.num": 4, "x.list": [1, 2]}))
     options = flink_options(settings)
     assert options["state.backend.rocksdb.thread.num"] == 4
     assert options["x.list"] == [1, 2]
 
 
 def test_user_labels_and_annotations_reach_every_object() -> None:
-    cluster = minimal_cluster(labels={"team": "data"}, annotations={"owner": "data@example.com"})
-    (settings,) = parse_stack_config({"cluster": cluster})
+    settings = resolve(minimal_cluster(labels={"team": "data"}, annotations={"owner": "data@example.com"}))
     objects = [
         namespace(settings),
         config_map(settings),
@@ -164,7 +197,5 @@ def test_rendering_is_deterministic() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_object_takes_back_out_of_band_edits_of_its_own_fields(stack: str) -> None:
     """`pulumi up` after a `kubectl scale` must not fail on a server-side apply conflict."""
-    from components.manifests.objects import cluster_objects  # noqa: PLC0415
-
-    for item in cluster_objects(stack_settings(stack), "conf"):
+    for item in cluster_objects(stack_cluster(stack)):
         assert item.manifest["metadata"]["annotations"]["pulumi.com/patchForce"] == "true", item.resource_name

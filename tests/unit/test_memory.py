@@ -11,8 +11,8 @@ import pytest
 from components.errors import ConfigError
 from components.memory import MemoryModelError, jobmanager_memory, smallest_valid_process_size, taskmanager_memory
 from components.quantities import MIB
-from components.settings import parse_stack_config
-from tests.support import minimal_cluster
+from components.resolution import parse_stack_config
+from tests.support import minimal_cluster, resolution_of
 
 
 def test_flink_documented_taskmanager_example() -> None:
@@ -64,9 +64,9 @@ def test_too_small_taskmanager_names_reason_and_smallest_size(memory: str, small
 
 def test_smallest_accepted_sizes_pass_validation() -> None:
     cluster = minimal_cluster(taskManager={"slots": 2, "cpu": 1, "memory": "982Mi"}, jobManager={"cpu": 1, "memory": "577Mi"})
-    (settings,) = parse_stack_config({"cluster": cluster})
-    assert settings.task_manager_memory.process == 982 * MIB
-    assert any("JVM heap is only" in w for w in settings.warnings)
+    resolution = resolution_of(cluster)
+    assert resolution.cluster.task_manager.layout.process == 982 * MIB
+    assert any("JVM heap is only" in w for w in resolution.warnings)
 
 
 def test_per_slot_memory_suggests_a_per_slot_size() -> None:
@@ -99,11 +99,10 @@ def test_legacy_memory_keys_are_refused_with_the_new_name() -> None:
 
 
 def test_low_managed_memory_per_slot_warns() -> None:
-    cluster = minimal_cluster(taskManager={"slots": 16, "cpu": 1, "memory": "1728Mi"}, parallelism=16)
-    (settings,) = parse_stack_config({"cluster": cluster})
+    # development: no HA warning beside the memory warnings
+    cluster = minimal_cluster(taskManager={"slots": 16, "cpu": 1, "memory": "1728Mi"}, parallelism=16, environment="development")
     expected = (
         "cluster.taskManager: managed memory is 32Mi per slot, below 64Mi; RocksDB state and batch operators will spill or fail"
     )
-    assert settings.warnings == (expected,)
-    (roomy,) = parse_stack_config({"cluster": minimal_cluster()})
-    assert roomy.warnings == ()
+    assert resolution_of(cluster).warnings == (expected,)
+    assert resolution_of(minimal_cluster(environment="development")).warnings == ()

@@ -1,8 +1,9 @@
-"""Production operations, pure tier: HA, state storage, credentials, metrics, exposure, several clusters.
+"""Production operations, pure tier: HA, state storage, the shared volume, credentials, metrics, exposure.
 
 Covers the rendered Flink options per version, the exact RBAC that Kubernetes HA
-gets, that credentials never reach the ConfigMap or an error message, and every
-combination that is refused (with its key path).
+gets, that credentials never reach the ConfigMap or an error message, what the
+`environment` key allows (file:// state, the HA warning), and every combination that
+is refused (with its key path).
 """
 
 from __future__ import annotations
@@ -23,25 +24,30 @@ from components.manifests.network_policy import network_policies
 from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
 from components.manifests.services import rest_service
-from components.operations import Sensitive
-from components.settings import ClusterSettings, parse_stack_config
-from tests.support import minimal_cluster, stack_settings
+from components.model import Cluster, Sensitive
+from components.resolution import Resolution, parse_stack_config
+from tests.support import minimal_cluster, stack_cluster, stack_config
 
 S3_HA = {"enabled": True, "storageDir": "s3://bucket/ha"}
 KEYS = {"accessKey": "AKIA-TEST-ACCESS", "secretKey": "very-secret-key-material"}
 
 
-def settings_for(stack: str = "test", **overrides: Any) -> ClusterSettings:
-    return parse_stack_config({"cluster": minimal_cluster(**overrides)}, stack=stack)[0]
+def resolution_for(**overrides: Any) -> Resolution:
+    (resolution,) = parse_stack_config({"cluster": minimal_cluster(**overrides)})
+    return resolution
 
 
-def problems_of(stack: str = "test", **overrides: Any) -> ConfigError:
+def settings_for(**overrides: Any) -> Cluster:
+    return resolution_for(**overrides).cluster
+
+
+def problems_of(**overrides: Any) -> ConfigError:
     with pytest.raises(ConfigError) as caught:
-        parse_stack_config({"cluster": minimal_cluster(**overrides)}, stack=stack)
+        parse_stack_config({"cluster": minimal_cluster(**overrides)})
     return caught.value
 
 
-def jm_container(settings: ClusterSettings) -> dict[str, Any]:
+def jm_container(settings: Cluster) -> dict[str, Any]:
     container: dict[str, Any] = jobmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["containers"][0]
     return container
 
@@ -126,7 +132,7 @@ def test_the_token_is_mounted_only_with_ha() -> None:
     [
         ({"jobManagerReplicas": 2}, "cluster.highAvailability.jobManagerReplicas", "needs highAvailability.enabled: true"),
         ({"enabled": True}, "cluster.highAvailability.storageDir", "is required with HA"),
-        ({"enabled": True, "storageDir": "file:///tmp/ha"}, "cluster.highAvailability.storageDir", "only the 'dev' stack"),
+        ({"enabled": True, "storageDir": "file:///tmp/ha"}, "cluster.highAvailability.storageDir", "environment: development"),
         ({"enabled": True, "storageDir": "ftp://host/ha"}, "cluster.highAvailability.storageDir", "s3://, s3p://"),
         ({"enabled": True, "storageDir": "s3:///no-bucket"}, "cluster.highAvailability.storageDir", "names no bucket"),
         ({"storageDir": "s3://bucket/ha"}, "cluster.highAvailability.storageDir", "only used with"),
@@ -138,10 +144,13 @@ def test_invalid_ha_combinations_are_refused(ha: dict[str, Any], path: str, frag
     assert fragment in str(error)
 
 
-def test_local_state_is_allowed_only_on_the_dev_stack() -> None:
+def test_local_state_is_allowed_only_in_development() -> None:
     ha = {"enabled": True, "storageDir": "file:///var/flink/ha"}
-    assert settings_for("dev", highAvailability=ha).operations.high_availability.storage_dir == "file:///var/flink/ha"
-    assert "cluster.highAvailability.storageDir" in problems_of("staging", highAvailability=ha).paths
+    development = settings_for(environment="development", highAvailability=ha)
+    assert development.high_availability is not None
+    assert development.high_availability.storage_dir == "file:///var/flink/ha"
+    for production in ({"environment": "production"}, {}):  # production is the default
+        assert "cluster.highAvailability.storageDir" in problems_of(**production, highAvailability=ha).paths
 
 
 def test_ha_keys_cannot_be_set_through_flink_configuration() -> None:
@@ -193,7 +202,7 @@ def test_state_options_use_the_names_each_version_reads(
 )
 def test_the_plugin_for_each_scheme_is_enabled_with_its_exact_jar(scheme: str, jar: str) -> None:
     settings = settings_for(flinkVersion="1.20.4", checkpoints={"dir": f"{scheme}://bucket/cp"})
-    assert settings.operations.plugins == (jar,)
+    assert settings.storage.plugins == (jar,)
     container = jm_container(settings)
     assert {"name": "ENABLE_BUILT_IN_PLUGINS", "value": jar} in container["env"]
     # the entrypoint links the jar into plugins/, which is a writable copy of the image's
@@ -319,14 +328,15 @@ def test_prometheus_reporter_named_port_and_scrape_rule() -> None:
 
 
 def test_pod_monitor_selects_every_flink_pod_by_the_named_port() -> None:
-    settings = settings_for(metrics={"prometheus": True, "podMonitor": True, "podMonitorLabels": {"release": "prom"}})
+    metrics = {"prometheus": True, "podMonitor": True, "podMonitorLabels": {"release": "prom"}}
+    settings = settings_for(metrics=metrics)
     monitor = pod_monitor(settings)
     assert monitor is not None
     assert (monitor["apiVersion"], monitor["kind"]) == ("monitoring.coreos.com/v1", "PodMonitor")
     assert monitor["metadata"]["labels"]["release"] == "prom"
     assert monitor["spec"]["selector"]["matchLabels"] == settings.names.cluster_selector_labels()
     assert monitor["spec"]["podMetricsEndpoints"] == [{"port": "metrics", "interval": "30s"}]
-    assert any("metrics.scrapers is empty" in w for w in settings.warnings)
+    assert any("metrics.scrapers is empty" in w for w in resolution_for(metrics=metrics).warnings)
 
 
 def test_a_pod_monitor_without_the_reporter_is_refused() -> None:
@@ -340,9 +350,10 @@ INGRESS_PEER = [{"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-ngi
 
 def test_rest_is_cluster_ip_unless_asked_and_other_types_warn() -> None:
     assert rest_service(settings_for())["spec"]["type"] == "ClusterIP"
-    exposed = settings_for(network={"restServiceType": "LoadBalancer", "restAccess": [{"cidr": "10.0.0.0/8"}]})
+    exposure = resolution_for(network={"restServiceType": "LoadBalancer", "restAccess": [{"cidr": "10.0.0.0/8"}]})
+    exposed = exposure.cluster
     assert rest_service(exposed)["spec"]["type"] == "LoadBalancer"
-    assert any("no authentication" in w for w in exposed.warnings)
+    assert any("no authentication" in w for w in exposure.warnings)
     _, jm_policy, _ = network_policies(exposed)
     assert {"ipBlock": {"cidr": "10.0.0.0/8"}} in jm_policy["spec"]["ingress"][1]["from"]
 
@@ -376,25 +387,120 @@ def test_invalid_exposure_is_refused(overrides: dict[str, Any], path: str) -> No
 
 
 def test_prod_runs_ha_durable_state_metrics_and_secret_credentials() -> None:
-    prod = stack_settings("prod")
-    ops = prod.operations
-    assert ops.high_availability.enabled and ops.high_availability.job_manager_replicas == 2
-    assert ops.state.backend == "rocksdb" and ops.state.incremental
-    assert ops.state.checkpoints_dir and ops.state.checkpoints_dir.startswith("s3://")
-    assert ops.s3 is not None and ops.s3.has_credentials
-    assert ops.metrics.pod_monitor
-    assert ops.plugins == ("flink-s3-fs-presto-1.20.4.jar",)
-    assert not prod.warnings
+    (resolution,) = parse_stack_config(stack_config("prod"))
+    prod = resolution.cluster
+    assert prod.environment == "production"
+    assert prod.high_availability is not None and prod.job_manager.replicas == 2
+    assert prod.state.backend == "rocksdb" and prod.state.incremental
+    assert prod.state.checkpoints_dir and prod.state.checkpoints_dir.startswith("s3://")
+    assert prod.storage.s3 is not None and prod.storage.s3.credentials is not None
+    assert prod.metrics.pod_monitor
+    assert prod.storage.plugins == ("flink-s3-fs-presto-1.20.4.jar",)
+    assert not resolution.warnings
 
 
 def test_staging_mirrors_prod_and_dev_stays_minimal() -> None:
-    staging, dev = stack_settings("staging").operations, stack_settings("dev").operations
-    assert staging.high_availability.enabled and staging.metrics.pod_monitor and staging.s3 is not None
-    assert not dev.high_availability.enabled and not dev.metrics.prometheus and dev.s3 is None and not dev.plugins
+    staging, dev = stack_cluster("staging"), stack_cluster("dev")
+    assert staging.high_availability is not None and staging.metrics.pod_monitor and staging.storage.s3 is not None
+    assert dev.high_availability is None and not dev.metrics.prometheus and dev.storage.s3 is None and not dev.storage.plugins
+    assert (dev.environment, staging.environment) == ("development", "production")
 
 
-def test_prod_without_ha_gets_an_advisory_warning() -> None:
-    assert any("highAvailability is off on the prod stack" in w for w in settings_for("prod").warnings)
+def test_production_without_ha_gets_an_advisory_warning_and_development_does_not() -> None:
+    """The rule reads the cluster's environment, never the stack's name."""
+    warning = "cluster.highAvailability is off in a production environment"
+    assert any(w.startswith(warning) for w in resolution_for(environment="production").warnings)
+    assert any(w.startswith(warning) for w in resolution_for().warnings)  # production is the default
+    assert not any(w.startswith(warning) for w in resolution_for(environment="development").warnings)
+    assert not any(w.startswith(warning) for w in resolution_for(highAvailability=S3_HA).warnings)
+
+
+def test_an_unknown_environment_is_refused() -> None:
+    error = problems_of(environment="prod")
+    assert "cluster.environment" in error.paths
+    assert "'production' or 'development'" in str(error)
+
+
+# --- the shared volume -----------------------------------------------------------------
+
+SHARED = {"sharedVolume": {"claimName": "flink-state"}}
+SHARED_HA = {"enabled": True, "storageDir": "file:///flink-state/ha"}
+
+
+def test_file_state_on_the_shared_volume_is_durable_in_any_environment() -> None:
+    for environment in ("production", "development"):
+        settings = settings_for(
+            environment=environment,
+            storage=SHARED,
+            highAvailability=SHARED_HA,
+            checkpoints={"dir": "file:///flink-state/checkpoints", "interval": "10s"},
+            savepoints={"dir": "file:/flink-state/savepoints"},
+        )
+        options = render_flink_options(settings)
+        assert options["high-availability.storageDir"] == "file:///flink-state/ha"
+        assert options["execution.checkpointing.dir"] == "file:///flink-state/checkpoints"
+        assert settings.storage.plugins == ()  # file:// needs no filesystem plugin
+
+
+def test_the_shared_volume_is_mounted_read_write_into_every_flink_container() -> None:
+    settings = settings_for(storage={"sharedVolume": {"claimName": "flink-state", "mountPath": "/data/flink"}})
+    for deployment in (jobmanager_deployment(settings, "cm"), taskmanager_deployment(settings, "cm")):
+        pod = deployment["spec"]["template"]["spec"]
+        assert {"name": "shared-state", "persistentVolumeClaim": {"claimName": "flink-state"}} in pod["volumes"]
+        assert {"name": "shared-state", "mountPath": "/data/flink"} in pod["containers"][0]["volumeMounts"]
+        assert all(m["name"] != "shared-state" for m in pod["initContainers"][0]["volumeMounts"])
+    assert "shared-state" not in str(jobmanager_deployment(settings_for(), "cm"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "fragment"),
+    [
+        # file:// beside the volume is the pod's own disk: refused in production, with what is accepted
+        (
+            {"storage": SHARED, "highAvailability": {"enabled": True, "storageDir": "file:///tmp/ha"}},
+            "cluster.highAvailability.storageDir",
+            "file:// is accepted under storage.sharedVolume.mountPath (/flink-state), or anywhere with environment: development",
+        ),
+        # a prefix of the mount path is not inside it, nor is a path that climbs out
+        ({"storage": SHARED, "checkpoints": {"dir": "file:///flink-state-2/cp"}}, "cluster.checkpoints.dir", "own disk"),
+        ({"storage": SHARED, "savepoints": {"dir": "file:///flink-state/../etc"}}, "cluster.savepoints.dir", "own disk"),
+        ({"checkpoints": {"dir": "file://flink-state/cp"}}, "cluster.checkpoints.dir", "three slashes"),
+        ({"storage": {"sharedVolume": {"claimName": "Flink_State"}}}, "cluster.storage.sharedVolume.claimName", "DNS subdomain"),
+        ({"storage": {"sharedVolume": {}}}, "cluster.storage.sharedVolume.claimName", "is required"),
+        (
+            {"storage": {"sharedVolume": {"claimName": "s", "mountPath": "/opt/flink/state"}}},
+            "cluster.storage.sharedVolume.mountPath",
+            "/opt/flink",
+        ),
+        (
+            {"storage": {"sharedVolume": {"claimName": "s", "mountPath": "/opt"}}},
+            "cluster.storage.sharedVolume.mountPath",
+            "hide",
+        ),
+        (
+            {"storage": {"sharedVolume": {"claimName": "s", "mountPath": "/tmp"}}},
+            "cluster.storage.sharedVolume.mountPath",
+            "/tmp",
+        ),
+        (
+            {"storage": {"sharedVolume": {"claimName": "s", "mountPath": "state"}}},
+            "cluster.storage.sharedVolume.mountPath",
+            "absolute",
+        ),
+        (
+            {"storage": {"sharedVolume": {"claimName": "s", "mountPath": "/a/../b"}}},
+            "cluster.storage.sharedVolume.mountPath",
+            "normalised",
+        ),
+    ],
+)
+def test_file_state_and_shared_volumes_that_would_not_hold_are_refused(
+    overrides: dict[str, Any], path: str, fragment: str
+) -> None:
+    error = problems_of(**overrides)
+    assert path in error.paths, str(error)
+    line = next(line for line in str(error).splitlines() if line.strip().startswith(f"- {path}"))
+    assert fragment in line, line
 
 
 @pytest.mark.parametrize("reporters", ["jmx", ["jmx", "slf4j"], "jmx,  slf4j"])

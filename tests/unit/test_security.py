@@ -11,15 +11,15 @@ from components.manifests.deployments import jobmanager_deployment, taskmanager_
 from components.manifests.disruption import taskmanager_disruption_budget
 from components.manifests.namespace import namespace
 from components.manifests.network_policy import network_policies
-from components.settings import ClusterSettings, parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_settings
+from components.model import Cluster
+from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 
-def settings_of(stack: str) -> ClusterSettings:
-    return stack_settings(stack)
+def settings_of(stack: str) -> Cluster:
+    return stack_cluster(stack)
 
 
-def pods(settings: ClusterSettings) -> list[dict[str, Any]]:
+def pods(settings: Cluster) -> list[dict[str, Any]]:
     return [build(settings, "cm")["spec"]["template"]["spec"] for build in (jobmanager_deployment, taskmanager_deployment)]
 
 
@@ -43,7 +43,7 @@ def test_every_pod_meets_the_restricted_profile(stack: str) -> None:
         assert context["runAsUser"] == context["runAsGroup"] == context["fsGroup"] == 9999
         assert context["seccompProfile"] == {"type": "RuntimeDefault"}
         # the token only where Kubernetes HA needs the API server
-        assert pod["automountServiceAccountToken"] is settings.operations.high_availability.enabled
+        assert pod["automountServiceAccountToken"] is (settings.high_availability is not None)
         assert pod["serviceAccountName"] == f"{settings.name}-flink"
         assert "hostNetwork" not in pod and "hostPID" not in pod
         for container in containers(pod):
@@ -76,9 +76,7 @@ def test_resources_memory_request_equals_limit_and_everything_is_set(stack: str)
 
 
 def test_cpu_limit_is_configurable() -> None:
-    (settings,) = parse_stack_config(
-        {"cluster": minimal_cluster(taskManager={"slots": 2, "cpu": 1, "memory": "1728Mi", "cpuLimit": 3})}
-    )
+    settings = resolve(minimal_cluster(taskManager={"slots": 2, "cpu": 1, "memory": "1728Mi", "cpuLimit": 3}))
     limits = taskmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
     assert limits["cpu"] == "3"
 
@@ -93,13 +91,13 @@ def test_probes(stack: str) -> None:
     tm = taskmanager_deployment(settings, "cm")["spec"]["template"]["spec"]["containers"][0]
     for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
         assert tm[probe]["tcpSocket"]["port"] == "rpc"
-    metrics = {"metrics": 9249} if settings.operations.metrics.prometheus else {}
+    metrics = {"metrics": 9249} if settings.metrics.prometheus else {}
     assert {p["name"]: p["containerPort"] for p in tm["ports"]} == {"data": 6121, "rpc": 6122, **metrics}
 
 
 def test_network_policies_deny_by_default_and_allow_only_flink_traffic() -> None:
     cluster = minimal_cluster(network={"restAccess": [{"namespaceLabels": {"team": "data"}, "podLabels": {"role": "client"}}]})
-    (settings,) = parse_stack_config({"cluster": cluster})
+    settings = resolve(cluster)
     deny, jm, tm = network_policies(settings)
     # no rules at all (an empty list would be dropped by the API server and re-sent on every apply)
     assert "ingress" not in deny["spec"] and deny["spec"]["policyTypes"] == ["Ingress"]
@@ -139,7 +137,7 @@ def test_scheduling_options_reach_the_pods() -> None:
         "tolerations": [{"key": "dedicated", "value": "flink", "effect": "NoSchedule"}],
         "priorityClassName": "streaming",
     }
-    (settings,) = parse_stack_config({"cluster": minimal_cluster(scheduling=scheduling)})
+    settings = resolve(minimal_cluster(scheduling=scheduling))
     for pod in pods(settings):
         assert pod["nodeSelector"] == {"pool": "flink"}
         assert pod["tolerations"] == [{"key": "dedicated", "operator": "Equal", "value": "flink", "effect": "NoSchedule"}]

@@ -1,4 +1,4 @@
-"""Pure tests of settings parsing: defaults, derivations, and every bad-input message.
+"""Pure tests of resolution (spec -> model): defaults, derivations, and every bad-input message.
 
 Each invalid case checks that the error names the key path, shows the bad value
 and says what would be accepted, and that all problems come in one error.
@@ -12,8 +12,8 @@ import pytest
 
 from components.errors import ConfigError
 from components.naming import MAX_CLUSTER_NAME_LENGTH
-from components.settings import parse_stack_config
-from tests.support import STACKS, minimal_cluster, stack_settings
+from components.resolution import parse_stack_config
+from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 
 def problems_of(cluster: dict[str, Any]) -> ConfigError:
@@ -24,12 +24,12 @@ def problems_of(cluster: dict[str, Any]) -> ConfigError:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_file_is_valid(stack: str) -> None:
-    settings = stack_settings(stack)
-    assert settings.total_slots >= settings.parallelism
+    cluster = stack_cluster(stack)
+    assert cluster.total_slots >= cluster.parallelism
 
 
 def test_stacks_differ_like_real_environments() -> None:
-    dev, staging, prod = (stack_settings(s) for s in STACKS)
+    dev, staging, prod = (stack_cluster(s) for s in STACKS)
     assert dev.task_manager.replicas < staging.task_manager.replicas < prod.task_manager.replicas
     assert dev.task_manager.memory_bytes < staging.task_manager.memory_bytes < prod.task_manager.memory_bytes
     assert dev.parallelism < staging.parallelism < prod.parallelism
@@ -37,32 +37,33 @@ def test_stacks_differ_like_real_environments() -> None:
 
 
 def test_replicas_are_derived_from_parallelism_and_slots() -> None:
-    (settings,) = parse_stack_config({"cluster": minimal_cluster(parallelism=5)})
-    assert settings.task_manager.replicas == 3  # ceil(5 / 2)
-    assert settings.task_manager.replicas_derived
+    cluster = resolve(minimal_cluster(parallelism=5))
+    assert cluster.task_manager.replicas == 3  # ceil(5 / 2)
 
 
 def test_per_slot_resources_multiply_by_slots() -> None:
     cluster = minimal_cluster(taskManager={"slots": 4, "cpuPerSlot": "500m", "memoryPerSlot": "1Gi"})
-    (settings,) = parse_stack_config({"cluster": cluster})
-    assert settings.task_manager.cpu_millis == 2000
-    assert settings.task_manager.memory_bytes == 4 * 2**30
+    resolved = resolve(cluster)
+    assert resolved.task_manager.cpu_millis == 2000
+    assert resolved.task_manager.memory_bytes == 4 * 2**30
 
 
 def test_defaults() -> None:
-    (settings,) = parse_stack_config({"cluster": minimal_cluster()})
-    assert settings.namespace == "demo"
-    assert settings.create_namespace
-    assert str(settings.image) == "flink:2.2.1-scala_2.12-java17"
-    assert settings.image_pull_policy == "Always"
+    cluster = resolve(minimal_cluster())
+    assert cluster.namespace == "demo"
+    assert cluster.create_namespace
+    assert str(cluster.image) == "flink:2.2.1-scala_2.12-java17"
+    assert cluster.image_pull_policy == "Always"
+    assert cluster.environment == "production"
+    assert cluster.task_manager.cpu_limit_millis == cluster.task_manager.cpu_millis
 
 
-def test_settings_are_immutable() -> None:
-    (settings,) = parse_stack_config({"cluster": minimal_cluster(labels={"team": "a"})})
+def test_the_model_is_immutable() -> None:
+    cluster = resolve(minimal_cluster(labels={"team": "a"}))
     with pytest.raises(AttributeError):
-        settings.parallelism = 9  # type: ignore[misc]
+        cluster.parallelism = 9  # type: ignore[misc]
     with pytest.raises(TypeError):
-        settings.labels["team"] = "b"  # type: ignore[index]
+        cluster.labels["team"] = "b"  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -180,9 +181,9 @@ def test_all_problems_are_reported_together() -> None:
 
 def test_digest_pinned_images_are_accepted() -> None:
     digest = "sha256:" + "a" * 64
-    (settings,) = parse_stack_config({"cluster": minimal_cluster(image=f"registry.example.com:5000/flink@{digest}")})
-    assert settings.image.digest == digest
-    assert str(settings.image) == f"registry.example.com:5000/flink@{digest}"
+    cluster = resolve(minimal_cluster(image=f"registry.example.com:5000/flink@{digest}"))
+    assert cluster.image.digest == digest
+    assert str(cluster.image) == f"registry.example.com:5000/flink@{digest}"
 
 
 def test_cpu_limit_below_request_is_rejected() -> None:

@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tools.bench import realengine
-from tools.bench.evaluation import ROOT, evaluate, many_clusters, stack_config
+from tools.bench.evaluation import ROOT, evaluate, many_clusters
 from tools.bench.stats import interleaved, slope
+from tools.stack_files import STACKS, stack_config
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
@@ -82,7 +83,7 @@ def engine_section(results: realengine.EngineResults) -> list[str]:
         "## Real engine on the local control plane (dev stack)",
         "",
         "`pulumi up` runs with `--yes --skip-preview` (what the engine does to apply; a plain `pulumi up` also "
-        "previews first, the preview row). floor: the same rendered objects (`tools.render dev`) through Pulumi's "
+        "previews first, the preview row). floor: the same rendered objects (`tools.review dev`) through Pulumi's "
         "own raw-YAML path, `kubernetes:yaml/v2:ConfigGroup`. Ratios: `pulumi up` rows against kubectl apply + wait, "
         "preview rows against `kubectl diff`.",
         "",
@@ -116,7 +117,7 @@ def main() -> int:
 
     engine = None if options.quick else realengine.run(rounds=5, scale_clusters=50, scale_rounds=3)
 
-    stacks = {stack: stack_config(stack) for stack in ("dev", "staging", "prod")}
+    stacks = {stack: stack_config(stack) for stack in STACKS}
     cases: dict[str, Callable[[], tuple[float, int]]] = {
         "floor": functools.partial(evaluate, "floor", {}, "dev"),
         "floor-generic": functools.partial(evaluate, "floor-generic", {}, "dev"),

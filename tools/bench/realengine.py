@@ -32,7 +32,7 @@ import yaml
 from tools.bench.evaluation import many_clusters
 from tools.bench.stats import Sample
 from tools.engine import Toolchain, Workspace
-from tools.render import render_stack
+from tools.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "dev"

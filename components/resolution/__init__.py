@@ -1,0 +1,13 @@
+"""Resolution: the stack's input (spec.py) in, the resolved model (model.py) out, or every problem at once.
+
+One module per concern: `problems` (pydantic's errors in the user's terms), `sizing`
+(pods and replicas), `memory` (Flink's memory model at preview time), `state` (HA,
+state paths, storage), `exposure` (scheduling, network, metrics, Ingress), `cluster`
+(one cluster, composed from those) and `stack` (the stack's clusters together).
+Builders never import this package: they read the model.
+"""
+
+from components.resolution.cluster import Resolution, resolve_cluster
+from components.resolution.stack import parse_stack_config
+
+__all__ = ["Resolution", "parse_stack_config", "resolve_cluster"]

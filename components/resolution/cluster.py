@@ -1,0 +1,189 @@
+"""One cluster: its raw input validated against the spec, every cross-field rule checked, resolved into the model.
+
+`resolve_cluster` takes the cluster as plain data (a stack file's mapping, or the
+component's arguments turned into the same keys) and returns the resolved model with
+the warnings `pulumi preview` logs, or every problem found, each with its key path.
+Pure: no Pulumi, so tests pass plain dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import ValidationError
+
+from components.environments import RULES
+from components.errors import Problem, key_path
+from components.flink_options import refusal
+from components.images import ImageReference, parse_image
+from components.kubernetes_syntax import label_key_error, label_value_error
+from components.memory import LEGACY_MEMORY_KEYS
+from components.model import Cluster, FlinkValue, JobManager, TaskManager
+from components.naming import OWNED_LABEL_KEYS
+from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
+from components.resolution.memory import resolve_layouts
+from components.resolution.problems import problems_from_pydantic
+from components.resolution.sizing import size_job_managers, size_task_managers
+from components.resolution.state import resolve_high_availability, resolve_state, resolve_storage
+from components.spec import ClusterSpec
+from components.versions import FlinkVersion, parse_flink_version
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One cluster, resolved, and the warnings `pulumi preview` logs for it."""
+
+    cluster: Cluster
+    warnings: tuple[str, ...]
+
+
+def _check_flink_configuration(options: Mapping[str, object], prefix: str, problems: list[Problem]) -> dict[str, FlinkValue]:
+    accepted: dict[str, FlinkValue] = {}
+    for key, value in options.items():
+        path = key_path(prefix, ("flinkConfiguration", key))
+        legacy = LEGACY_MEMORY_KEYS.get(key.strip())
+        if legacy is not None:
+            problems.append(Problem(path, f"is a deprecated memory option; set {legacy} instead", value))
+            continue
+        reason = refusal(key)
+        if reason is not None:
+            problems.append(Problem(path, reason, value))
+            continue
+        if isinstance(value, (str, int, float, bool)):
+            accepted[key] = value
+        elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
+            accepted[key] = tuple(value)
+        else:
+            problems.append(Problem(path, "must be a string, number, boolean, or a list of those", value))
+    return accepted
+
+
+def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, problems: list[Problem]) -> None:
+    for key, value in entries.items():
+        path = key_path(prefix, (kind, key))
+        key_error = label_key_error(key)
+        if key_error is not None:
+            problems.append(Problem(path, key_error, key))
+        elif kind == "labels" and key in OWNED_LABEL_KEYS:
+            problems.append(Problem(path, "is set by flink-session and used in selectors; choose another label key", value))
+        elif kind == "labels" and isinstance(value, str) and (value_error := label_value_error(value)) is not None:
+            problems.append(Problem(path, value_error, value))
+
+
+def _version_and_image(
+    spec: ClusterSpec, prefix: str, problems: list[Problem]
+) -> tuple[FlinkVersion | None, ImageReference | None]:
+    version: FlinkVersion | None = None
+    try:
+        version = parse_flink_version(spec.flink_version)
+    except ValueError as exc:
+        problems.append(Problem(f"{prefix}.flinkVersion", str(exc), spec.flink_version))
+    image: ImageReference | None = None
+    image_text = spec.image if spec.image is not None else (version.default_image() if version else None)
+    if image_text is not None:
+        try:
+            image = parse_image(image_text)
+        except ValueError as exc:
+            problems.append(Problem(f"{prefix}.image", str(exc), image_text))
+    # An official image whose tag names another Flink line would run a different Flink than configured.
+    line = image.official_flink_line() if image is not None else None
+    if version is not None and line is not None and line != version.line:
+        message = f"is the official image for Flink {line[0]}.{line[1]}, but flinkVersion is {version}; make them agree"
+        problems.append(Problem(f"{prefix}.image", message, str(image)))
+    return version, image
+
+
+def resolve_cluster(raw: object, prefix: str = "cluster", *, secret: bool = False) -> tuple[Resolution | None, list[Problem]]:
+    """Validate one cluster's raw config; return its resolution (if valid) and every problem found.
+
+    `secret`: the whole value is a Pulumi secret, so a value that is not a mapping is not echoed.
+    """
+    if not isinstance(raw, Mapping):
+        message = "must be a mapping of cluster settings (name, flinkVersion, parallelism, ...)"
+        return None, [Problem(prefix, message, raw, has_value=not secret)]
+    # Checks of free-form maps run on the raw input so that their problems are
+    # reported together with the structural ones.
+    problems: list[Problem] = []
+    raw_options = raw.get("flinkConfiguration")
+    options = _check_flink_configuration(raw_options, prefix, problems) if isinstance(raw_options, Mapping) else {}
+    for kind in ("labels", "annotations"):
+        entries = raw.get(kind)
+        if isinstance(entries, Mapping):
+            _check_metadata(kind, {str(k): v for k, v in entries.items()}, prefix, problems)
+    try:
+        spec = ClusterSpec.model_validate(dict(raw))
+    except ValidationError as exc:
+        return None, problems_from_pydantic(exc, prefix) + problems
+    cluster, warnings = _resolve(spec, raw, options, prefix, problems)
+    if problems or cluster is None:
+        return None, problems
+    return Resolution(cluster, tuple(warnings)), []
+
+
+def _resolve(
+    spec: ClusterSpec, raw: Mapping[str, Any], options: dict[str, FlinkValue], prefix: str, problems: list[Problem]
+) -> tuple[Cluster | None, list[str]]:
+    """The cross-field rules, in an order that reports every problem (one never hides another)."""
+    warnings: list[str] = []
+    rules = RULES[spec.environment]
+    version, image = _version_and_image(spec, prefix, problems)
+    ha, job_manager_replicas = resolve_high_availability(spec, prefix, problems)
+    task_managers = size_task_managers(spec, raw, prefix, problems)
+    job_managers = size_job_managers(spec, raw, job_manager_replicas, prefix, problems)
+    layouts: dict[str, Any] = {"options": options, "raw": raw, "prefix": prefix, "problems": problems, "warnings": warnings}
+    tm_layout, jm_layout = resolve_layouts(task_managers, job_managers, slots=spec.task_manager.slots, **layouts)
+    state = resolve_state(spec, prefix, problems)
+    storage = None
+    if version is not None:  # plugin jars are named after the version
+        storage = resolve_storage(spec, version, ha=ha, state=state, rules=rules, prefix=prefix, problems=problems)
+    metrics = resolve_metrics(spec, prefix, problems, warnings)
+    network = resolve_network(spec, prefix, problems, warnings)
+    if not spec.high_availability.enabled and rules.warn_without_ha:
+        warnings.append(
+            f"{prefix}.highAvailability is off in a production environment: a JobManager restart loses every running "
+            "job (enable it, or set environment: development where that is fine)"
+        )
+    if version is None or image is None or task_managers is None or tm_layout is None or jm_layout is None or storage is None:
+        return None, warnings
+    cluster = Cluster(
+        name=spec.name,
+        namespace=spec.namespace or spec.name,
+        create_namespace=spec.create_namespace,
+        protect_namespace=spec.protect_namespace,
+        environment=spec.environment,
+        flink_version=version,
+        image=image,
+        image_pull_policy=spec.image_pull_policy,
+        parallelism=spec.parallelism,
+        task_manager=TaskManager(
+            slots=spec.task_manager.slots,
+            replicas=task_managers.replicas,
+            cpu_millis=task_managers.cpu_millis,
+            cpu_limit_millis=task_managers.cpu_limit_millis,
+            memory_bytes=task_managers.memory_bytes,
+            scratch_bytes=task_managers.scratch_bytes,
+            layout=tm_layout,
+        ),
+        job_manager=JobManager(
+            replicas=job_managers.replicas,
+            cpu_millis=job_managers.cpu_millis,
+            cpu_limit_millis=job_managers.cpu_limit_millis,
+            memory_bytes=job_managers.memory_bytes,
+            scratch_bytes=job_managers.scratch_bytes,
+            layout=jm_layout,
+        ),
+        scheduling=resolve_scheduling(spec),
+        network=network,
+        high_availability=ha,
+        state=state,
+        storage=storage,
+        metrics=metrics,
+        ingress=resolve_ingress(spec),
+        flink_configuration=MappingProxyType(options),
+        labels=MappingProxyType(dict(spec.labels)),
+        annotations=MappingProxyType(dict(spec.annotations)),
+    )
+    return cluster, warnings

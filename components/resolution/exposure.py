@@ -1,0 +1,115 @@
+"""Who reaches the cluster and where its pods run: scheduling, network peers, metrics, the Ingress.
+
+Refused: a peer that is both a CIDR and a label selector (or neither), an Ingress the
+default-deny NetworkPolicy would block, a PodMonitor without the reporter, a reporter
+list that would switch the Prometheus reporter off. Warned: an exposed REST Service,
+metrics nobody may scrape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from components.errors import Problem
+from components.flink_options import PROMETHEUS_REPORTER, REPORTERS_KEY
+from components.model import Ingress, Metrics, Network, Peer, Scheduling, Toleration
+from components.spec import ClusterSpec, PeerSpec
+
+
+def _frozen(labels: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    return None if labels is None else MappingProxyType(dict(labels))
+
+
+def _peers(peers: Sequence[PeerSpec], path: str, problems: list[Problem]) -> tuple[Peer, ...]:
+    for index, peer in enumerate(peers):
+        has_labels = peer.namespace_labels is not None or peer.pod_labels is not None
+        if peer.cidr is not None and has_labels:
+            message = "sets cidr together with labels; a peer is either a CIDR or a label selector"
+            problems.append(Problem(f"{path}[{index}]", message, has_value=False))
+        elif peer.cidr is None and not has_labels:
+            message = "selects nothing: set namespaceLabels and/or podLabels, or cidr"
+            problems.append(Problem(f"{path}[{index}]", message, has_value=False))
+    return tuple(Peer(_frozen(p.namespace_labels), _frozen(p.pod_labels), p.cidr) for p in peers)
+
+
+def resolve_scheduling(spec: ClusterSpec) -> Scheduling:
+    scheduling = spec.scheduling
+    return Scheduling(
+        node_selector=MappingProxyType(dict(scheduling.node_selector)),
+        tolerations=tuple(Toleration(t.key, t.operator, t.value, t.effect, t.toleration_seconds) for t in scheduling.tolerations),
+        priority_class_name=scheduling.priority_class_name,
+        spread_task_managers=scheduling.spread_task_managers,
+    )
+
+
+def resolve_network(spec: ClusterSpec, prefix: str, problems: list[Problem], warnings: list[str]) -> Network:
+    network = spec.network
+    rest_access = _peers(network.rest_access, f"{prefix}.network.restAccess", problems)
+    if spec.ingress is not None and not network.rest_access:
+        problems.append(
+            Problem(
+                f"{prefix}.network.restAccess",
+                "must name the ingress controller's pods (namespaceLabels/podLabels) when ingress is set; "
+                "the default-deny NetworkPolicy would block it",
+                has_value=False,
+            )
+        )
+    if network.rest_service_type != "ClusterIP":
+        warnings.append(
+            f"{prefix}.network.restServiceType is {network.rest_service_type}: the REST API has no authentication and "
+            "accepts job submission; restrict network.restAccess to the sources that need it"
+        )
+    return Network(rest_access=rest_access, rest_service_type=network.rest_service_type)
+
+
+def _names(value: object) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(item).strip() for item in items]
+
+
+def resolve_metrics(spec: ClusterSpec, prefix: str, problems: list[Problem], warnings: list[str]) -> Metrics:
+    metrics = spec.metrics
+    if metrics.pod_monitor and not metrics.prometheus:
+        problems.append(
+            Problem(
+                f"{prefix}.metrics.podMonitor",
+                "needs metrics.prometheus: true; a PodMonitor would scrape a port nothing listens on",
+                metrics.pod_monitor,
+            )
+        )
+    reporters = spec.flink_configuration.get(REPORTERS_KEY)
+    if metrics.prometheus and reporters is not None and PROMETHEUS_REPORTER not in _names(reporters):
+        problems.append(
+            Problem(
+                f'{prefix}.flinkConfiguration["{REPORTERS_KEY}"]',
+                f"starts only the reporters it names, so the Prometheus reporter ({PROMETHEUS_REPORTER}) that "
+                f"metrics.prometheus enables would not start; add {PROMETHEUS_REPORTER} to it or remove it",
+                reporters,
+            )
+        )
+    if metrics.prometheus and not metrics.scrapers:
+        warnings.append(
+            f"{prefix}.metrics.scrapers is empty: the default-deny NetworkPolicy blocks Prometheus from port 9249; "
+            "list Prometheus's namespace/pod labels there"
+        )
+    return Metrics(
+        prometheus=metrics.prometheus,
+        pod_monitor=metrics.pod_monitor,
+        pod_monitor_labels=MappingProxyType(dict(metrics.pod_monitor_labels)),
+        scrape_interval=metrics.scrape_interval,
+        scrapers=_peers(metrics.scrapers, f"{prefix}.metrics.scrapers", problems),
+    )
+
+
+def resolve_ingress(spec: ClusterSpec) -> Ingress | None:
+    ingress = spec.ingress
+    if ingress is None:
+        return None
+    return Ingress(
+        host=ingress.host,
+        class_name=ingress.class_name,
+        tls_secret_name=ingress.tls_secret_name,
+        path=ingress.path,
+        annotations=MappingProxyType(dict(ingress.annotations)),
+    )
