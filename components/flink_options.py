@@ -7,6 +7,9 @@ them; the renderer applies the user's raw options first and this table on top, s
 typed value wins even if a raw one slipped through (as the Flink Kubernetes
 Operator's FlinkConfigBuilder applies typed fields after `flinkConfiguration`).
 
+The table is long, so the options of recovery (HA, state, restarts) live in
+`flink_recovery_options.py` and are spliced in here: still one table.
+
 Aliases were checked against Flink's own `ConfigOption` definitions: every static
 ConfigOption of the `*Option*` classes in flink-dist (and opt/) of 1.19.3, 1.20.4,
 2.2.1 and 2.3.0 was listed with its `key()` and `fallbackKeys()` by reflection.
@@ -16,16 +19,16 @@ comment names no versions, the alias is the same in all four.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from components import ports
+from components.flink_recovery_options import RECOVERY_OPTIONS
 from components.jvm import JAVA_17_MODULE_FLAGS
-from components.model import Cluster, FlinkValue, RestartStrategy
+from components.model import Cluster, FlinkValue
+from components.owned_option import OwnedOption, when
 from components.paths import LOG_DIR, TMP_DIR
 from components.quantities import format_flink_memory_size
-from components.storage import state_option_keys
 
 JAVA_OPTS_KEY = "env.java.opts.all"
 PROMETHEUS_REPORTER = "prom"  # the reporter's name in metrics.reporter.<name>.*
@@ -34,105 +37,9 @@ PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusRep
 REPORTERS_KEY = "metrics.reporters"
 
 
-@dataclass(frozen=True)
-class RestartField:
-    """A field of cluster.restartStrategy: the Flink option it renders to, and how it is read."""
-
-    option: str
-    read: Callable[[RestartStrategy], FlinkValue | None]
-
-
-# cluster.restartStrategy.type -> {field of cluster.restartStrategy (as the stack spells it): how it renders}.
-# The one definition: the validator refuses any other field for a type, the table below renders these.
-RESTART_STRATEGY_FIELDS: Mapping[str, Mapping[str, RestartField]] = MappingProxyType(
-    {
-        "disable": MappingProxyType({}),
-        "exponential-delay": MappingProxyType({}),
-        "fixed-delay": MappingProxyType(
-            {
-                "attempts": RestartField("restart-strategy.fixed-delay.attempts", lambda r: r.attempts),
-                "delay": RestartField("restart-strategy.fixed-delay.delay", lambda r: r.delay),
-            }
-        ),
-        "failure-rate": MappingProxyType(
-            {
-                "maxFailuresPerInterval": RestartField(
-                    "restart-strategy.failure-rate.max-failures-per-interval", lambda r: r.max_failures_per_interval
-                ),
-                "failureRateInterval": RestartField(
-                    "restart-strategy.failure-rate.failure-rate-interval", lambda r: r.failure_rate_interval
-                ),
-                "delay": RestartField("restart-strategy.failure-rate.delay", lambda r: r.delay),
-            }
-        ),
-    }
-)
-
-
-@dataclass(frozen=True)
-class OwnedOption:
-    """A Flink option the component sets; `value` gives it for a cluster (None: not rendered)."""
-
-    key: str
-    reason: str
-    value: Callable[[Cluster], FlinkValue | None]
-    # Other keys through which Flink reads the same setting: deprecated and fallback
-    # keys of this option, and options that fall back to it or override it.
-    aliases: tuple[str, ...] = ()
-    # The user may set it too, and the component's value includes theirs (env.java.opts.all).
-    extends_user_value: bool = False
-
-
-def _when(condition: bool, value: FlinkValue | None) -> FlinkValue | None:
-    return value if condition else None
-
-
 def _java_opts(cluster: Cluster) -> str:
     return " ".join([JAVA_17_MODULE_FLAGS, str(cluster.flink_configuration.get(JAVA_OPTS_KEY, ""))]).strip()
 
-
-def _ha(cluster: Cluster, value: FlinkValue | None) -> FlinkValue | None:
-    return _when(cluster.high_availability is not None, value)
-
-
-def _ha_storage_dir(cluster: Cluster) -> FlinkValue | None:
-    return None if cluster.high_availability is None else cluster.high_availability.storage_dir
-
-
-def _state(attribute: str, key: str) -> Callable[[Cluster], FlinkValue | None]:
-    """A state option that is rendered under the name this Flink version reads (storage.state_option_keys)."""
-
-    def value(cluster: Cluster) -> FlinkValue | None:
-        state = cluster.state
-        if getattr(state_option_keys(cluster.flink_version), attribute) != key:
-            return None
-        if attribute == "incremental":
-            return _when(state.backend == "rocksdb", state.incremental)
-        given: FlinkValue | None = state.checkpoints_dir if attribute == "checkpoints_dir" else state.savepoints_dir
-        return given
-
-    return value
-
-
-def _restart_type(cluster: Cluster) -> FlinkValue | None:
-    restart = cluster.state.restart_strategy
-    return None if restart is None else restart.type
-
-
-def _restart_field(kind: str, field: RestartField) -> Callable[[Cluster], FlinkValue | None]:
-    def value(cluster: Cluster) -> FlinkValue | None:
-        restart = cluster.state.restart_strategy
-        if restart is None or restart.type != kind:
-            return None
-        return field.read(restart)
-
-    return value
-
-
-_BY_VERSION = "(rendered under the name the Flink version reads)"
-_USE_INCREMENTAL = f"set cluster.stateBackend.incremental instead {_BY_VERSION}"
-_USE_CHECKPOINTS = f"set cluster.checkpoints.dir instead {_BY_VERSION}"
-_USE_SAVEPOINTS = f"set cluster.savepoints.dir instead {_BY_VERSION}"
 
 OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     # --- addresses and ports: Services, probes and NetworkPolicies depend on them ---------
@@ -224,102 +131,17 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
         aliases=("env.java.opts",),  # deprecated key of env.java.opts.all: ignored while env.java.opts.all is set
         extends_user_value=True,
     ),
-    # --- Kubernetes HA -------------------------------------------------------------------
-    OwnedOption(
-        "high-availability.type",
-        "set cluster.highAvailability.enabled instead",
-        lambda c: _ha(c, "kubernetes"),
-        aliases=("high-availability", "recovery.mode"),  # deprecated keys of high-availability.type
-    ),
-    OwnedOption(
-        "high-availability.storageDir",
-        "set cluster.highAvailability.storageDir instead",
-        _ha_storage_dir,
-        # deprecated keys of high-availability.storageDir
-        aliases=("high-availability.zookeeper.storageDir", "recovery.zookeeper.storageDir"),
-    ),
-    OwnedOption(
-        "high-availability.cluster-id",
-        "derived from the cluster's namespace and name, so two clusters never share HA data",
-        lambda c: _ha(c, c.names.ha_cluster_id),
-        # deprecated keys of high-availability.cluster-id
-        aliases=("high-availability.zookeeper.path.namespace", "recovery.zookeeper.path.namespace"),
-    ),
-    OwnedOption(
-        "kubernetes.cluster-id",
-        "derived from the cluster's name; the HA ConfigMaps and RBAC depend on it",
-        lambda c: _ha(c, c.name),
-    ),
-    OwnedOption(
-        "kubernetes.namespace",
-        "set cluster.namespace instead (Flink's Kubernetes client would default to 'default')",
-        lambda c: _ha(c, c.namespace),
-    ),
-    # --- state ---------------------------------------------------------------------------
-    OwnedOption(
-        "state.backend.type",
-        "set cluster.stateBackend.type instead",
-        lambda c: c.state.backend,
-        aliases=("state.backend",),  # deprecated key of state.backend.type
-    ),
-    # 1.19 reads state.*; 1.20 and 2.x read execution.checkpointing.* and keep the state.*
-    # names as deprecated keys (so both spellings are owned, whatever the version).
-    OwnedOption("state.backend.incremental", _USE_INCREMENTAL, _state("incremental", "state.backend.incremental")),
-    OwnedOption(
-        "execution.checkpointing.incremental", _USE_INCREMENTAL, _state("incremental", "execution.checkpointing.incremental")
-    ),
-    OwnedOption(
-        "state.checkpoints.dir",
-        _USE_CHECKPOINTS,
-        _state("checkpoints_dir", "state.checkpoints.dir"),
-        # deprecated key of state.checkpoints.dir (1.19) and of execution.checkpointing.dir (1.20, 2.x)
-        aliases=("state.backend.fs.checkpointdir",),
-    ),
-    OwnedOption("execution.checkpointing.dir", _USE_CHECKPOINTS, _state("checkpoints_dir", "execution.checkpointing.dir")),
-    OwnedOption(
-        "state.savepoints.dir",
-        _USE_SAVEPOINTS,
-        _state("savepoints_dir", "state.savepoints.dir"),
-        # deprecated key of state.savepoints.dir (1.19) and of execution.checkpointing.savepoint-dir (1.20, 2.x)
-        aliases=("savepoints.state.backend.fs.dir",),
-    ),
-    OwnedOption(
-        "execution.checkpointing.savepoint-dir",
-        _USE_SAVEPOINTS,
-        _state("savepoints_dir", "execution.checkpointing.savepoint-dir"),
-    ),
-    OwnedOption(
-        "execution.checkpointing.interval",
-        "set cluster.checkpoints.interval instead",
-        lambda c: c.state.checkpoint_interval,
-    ),
-    OwnedOption(
-        "execution.checkpointing.mode",
-        "set cluster.checkpoints.mode instead",
-        lambda c: _when(c.state.checkpoint_interval is not None, c.state.checkpoint_mode),
-    ),
-    # --- restart strategy ----------------------------------------------------------------
-    OwnedOption(
-        "restart-strategy.type",
-        "set cluster.restartStrategy.type instead",
-        _restart_type,
-        aliases=("restart-strategy",),  # deprecated key of restart-strategy.type
-    ),
-    *(
-        OwnedOption(field.option, f"set cluster.restartStrategy.{name} (with type: {kind}) instead", _restart_field(kind, field))
-        for kind, fields in RESTART_STRATEGY_FIELDS.items()
-        for name, field in fields.items()
-    ),
+    *RECOVERY_OPTIONS,
     # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.factory.class",
         "set cluster.metrics.prometheus instead",
-        lambda c: _when(c.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
+        lambda c: when(c.metrics.prometheus, PROMETHEUS_REPORTER_FACTORY),
     ),
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.port",
         "fixed at 9249: the named container port, NetworkPolicy and PodMonitor use it",
-        lambda c: _when(c.metrics.prometheus, str(ports.PROMETHEUS)),
+        lambda c: when(c.metrics.prometheus, str(ports.PROMETHEUS)),
     ),
     # --- S3: read by the filesystem plugins, which mirror keys under the prefixes s3., s3a.
     # and fs.s3a. (flink-s3-fs-hadoop) and s3., presto.s3. (flink-s3-fs-presto), per their
@@ -334,7 +156,7 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "s3.path.style.access",
         "set cluster.storage.s3.pathStyleAccess instead",
-        lambda c: _when(c.storage.s3 is not None and c.storage.s3.path_style_access, True),
+        lambda c: when(c.storage.s3 is not None and c.storage.s3.path_style_access, True),
         aliases=("s3a.path.style.access", "fs.s3a.path.style.access", "presto.s3.path.style.access"),
     ),
 )

@@ -33,7 +33,7 @@ from components.errors import ConfigError, Problem, key_path
 from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
 from components.flink_options import owned_values
 from components.manifests.objects import cluster_objects
-from components.memory import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
+from components.memory_options import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
 from components.model import Cluster, Sensitive, replace_sensitive
 from components.naming import Part
 from components.quantities import format_memory

@@ -20,7 +20,7 @@ from components.errors import Problem, key_path
 from components.flink_options import refusal
 from components.images import ImageReference, parse_image
 from components.kubernetes_syntax import label_key_error, label_value_error
-from components.memory import LEGACY_MEMORY_KEYS
+from components.memory_options import LEGACY_MEMORY_KEYS
 from components.model import Cluster, FlinkValue, JobManager, TaskManager
 from components.naming import OWNED_LABEL_KEYS
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling

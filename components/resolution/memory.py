@@ -7,16 +7,13 @@ from typing import Any, TypeVar
 
 from components.errors import Problem, key_path
 from components.memory import (
-    JM_OPTION_KEYS,
-    TM_OPTION_KEYS,
     JobManagerMemory,
-    MemoryModelError,
     TaskManagerMemory,
     jobmanager_memory,
-    mib,
     smallest_valid_process_size,
     taskmanager_memory,
 )
+from components.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS, MemoryModelError, mib
 from components.quantities import MIB
 from components.resolution.problems import given
 from components.resolution.sizing import Sized

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from components.environments import EnvironmentRules
 from components.errors import Problem
-from components.flink_options import RESTART_STRATEGY_FIELDS
+from components.flink_recovery_options import RESTART_STRATEGY_FIELDS
 from components.model import S3, Credentials, HighAvailability, RestartStrategy, Sensitive, SharedVolume, State, Storage
 from components.spec import DEFAULT_HA_JOB_MANAGER_REPLICAS, ClusterSpec, RestartStrategySpec
 from components.storage import (

@@ -17,7 +17,8 @@ import pytest
 
 from components.errors import ConfigError, key_path
 from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
-from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS, RESTART_STRATEGY_FIELDS
+from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS
+from components.flink_recovery_options import RESTART_STRATEGY_FIELDS
 from components.jvm import JAVA_17_MODULE_FLAGS
 from components.model import Cluster
 from components.resolution import parse_stack_config

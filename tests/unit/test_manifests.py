@@ -199,3 +199,17 @@ def test_every_object_takes_back_out_of_band_edits_of_its_own_fields(stack: str)
     """`pulumi up` after a `kubectl scale` must not fail on a server-side apply conflict."""
     for item in cluster_objects(stack_cluster(stack)):
         assert item.manifest["metadata"]["annotations"]["pulumi.com/patchForce"] == "true", item.resource_name
+
+
+@pytest.mark.parametrize(("stack", "environment"), [("dev", "development"), ("staging", "production"), ("prod", "production")])
+def test_every_object_carries_the_clusters_environment(stack: str, environment: str) -> None:
+    """The policy pack's ha-in-production reads this label, not the stack's name."""
+    for item in cluster_objects(stack_cluster(stack)):
+        assert item.manifest["metadata"]["labels"]["flink-session.dev/environment"] == environment, item.part
+
+
+def test_the_environment_label_is_the_programs_own() -> None:
+    from components.errors import ConfigError  # noqa: PLC0415
+
+    with pytest.raises(ConfigError, match="used in selectors"):
+        resolve(minimal_cluster(labels={"flink-session.dev/environment": "development"}))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from components.errors import ConfigError
-from components.memory import MemoryModelError, jobmanager_memory, smallest_valid_process_size, taskmanager_memory
+from components.memory import jobmanager_memory, smallest_valid_process_size, taskmanager_memory
+from components.memory_options import MemoryModelError
 from components.quantities import MIB
 from components.resolution import parse_stack_config
 from tests.support import minimal_cluster, resolution_of
