@@ -96,14 +96,42 @@ class Workspace:
         (directory / "policy" / "venv").symlink_to(virtualenv)
         return cls(directory, toolchain, kubeconfig)
 
+    @classmethod
+    def copy_of_example(
+        cls, directory: Path, example: str, toolchain: Toolchain, kubeconfig: Path, virtualenv: Path
+    ) -> Workspace:
+        """`examples/<example>` with the repository layout it imports `components/` from; runs in the example.
+
+        `directory` gets `components/`, `examples/<example>/` and `.venv` (the example's
+        Pulumi.yaml names `../../.venv`), so the example finds everything where it would
+        in a checkout.
+        """
+        ignore = shutil.ignore_patterns("__pycache__", "venv", ".venv")
+        shutil.copytree(ROOT / "components", directory / "components", ignore=ignore)
+        target = directory / "examples" / example
+        shutil.copytree(ROOT / "examples" / example, target, ignore=ignore)
+        (directory / ".venv").symlink_to(virtualenv)
+        return cls(target, toolchain, kubeconfig)
+
     def run(
-        self, *args: str, stack: str | None = None, check: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *args: str,
+        stack: str | None = None,
+        check: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         command = [self.pulumi, *args, "--non-interactive", "--color", "never"]
         if stack is not None:
             command += ["--stack", stack]
         result = subprocess.run(
-            command, cwd=self.directory, env=self.env, capture_output=True, text=True, check=False, timeout=timeout
+            command,
+            cwd=self.directory,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
         )
         if check and result.returncode != 0:
             raise EngineError(result)
@@ -129,6 +157,19 @@ class Workspace:
         document["_result"] = result
         return document
 
+    def preview_steps(self, stack: str) -> list[tuple[str, str]]:
+        """The steps `pulumi preview` plans, in the engine's order, a replacement as its three steps.
+
+        `preview --json` folds a replacement into one `replace`; the streamed JSON events
+        keep `create-replacement`, `replace` and `delete-replaced` apart, in order.
+        """
+        result = self.run("preview", "--json", stack=stack, env={"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"})
+        return [(op, label) for phase, op, label in engine_events(result.stdout) if phase == "start"]
+
+    def up_events(self, stack: str) -> list[tuple[str, str, str]]:
+        """`pulumi up --json`: when each step started and finished, in order (see engine_events)."""
+        return engine_events(self.up(stack, "--json").stdout)
+
     def up(self, stack: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("up", "--yes", "--skip-preview", *extra, stack=stack, check=check)
 
@@ -152,18 +193,28 @@ class Workspace:
         return [resource["urn"] for resource in exported["deployment"].get("resources", [])]
 
 
-def steps(preview: dict[str, Any]) -> list[tuple[str, str]]:
-    """Preview steps in the engine's order, as (operation, `<type>::<name>`)."""
-    ordered = []
-    for step in preview.get("steps", []):
-        urn = step["urn"]
-        ordered.append((step["op"], f"{urn.split('::')[2].split('$')[-1]}::{urn.rsplit('::', 1)[1]}"))
-    return ordered
+def _label(urn: str) -> str:
+    """`<type>::<name>` of a URN (the type without its parent's)."""
+    return f"{urn.split('::')[2].rsplit('$', maxsplit=1)[-1]}::{urn.rsplit('::', 1)[1]}"
 
 
 def steps_by_op(preview: dict[str, Any]) -> dict[str, list[str]]:
     """Preview steps grouped by operation ('create', 'update', 'replace', 'same', ...), as `<type>::<name>`."""
     grouped: dict[str, list[str]] = {}
-    for op, label in steps(preview):
-        grouped.setdefault(op, []).append(label)
+    for step in preview.get("steps", []):
+        grouped.setdefault(step["op"], []).append(_label(step["urn"]))
     return grouped
+
+
+def engine_events(stream: str) -> list[tuple[str, str, str]]:
+    """Streamed engine events as (`start` or `done`, operation, `<type>::<name>`), in the order they happened."""
+    found = []
+    for line in stream.splitlines():
+        if not line.startswith("{"):
+            continue
+        event = json.loads(line)
+        for kind, phase in (("resourcePreEvent", "start"), ("resOutputsEvent", "done")):
+            if kind in event:
+                metadata = event[kind]["metadata"]
+                found.append((phase, metadata["op"], _label(metadata["urn"])))
+    return found

@@ -5,7 +5,9 @@ Each change is a `pulumi config set --path ...` on the dev stack, followed by
 ConfigMap (named by its content: a config change makes a new one, so both
 Deployments roll), and it plans the steps in the order that keeps pods mountable:
 the new ConfigMap is created first, the Deployments are updated, and the old
-ConfigMap is deleted last; setting a value to what it already is plans nothing. The
+ConfigMap is deleted last; `pulumi up` does them in that order (the old ConfigMap's
+deletion starts only after both rollouts finished); setting a value to what it
+already is plans nothing. The
 Namespace, Services and Deployments keep their UIDs across the update; the
 TaskManager pods are new when their template changed. Then: an invalid setting
 fails `pulumi preview` and `pulumi up` with the program's own message (no
@@ -20,7 +22,7 @@ import pytest
 
 from tests.e2e.conftest import Kube
 from tests.e2e.live import assert_live, expected_objects, object_versions, pod_uids, uids
-from tools.engine import Workspace, steps, steps_by_op
+from tools.engine import Workspace, steps_by_op
 
 STACK = "dev"
 NAMESPACE = "flink-dev"
@@ -29,13 +31,15 @@ REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap::analytics-config"
 DEPLOYMENTS = ("kubernetes:apps/v1:Deployment::analytics-jobmanager", "kubernetes:apps/v1:Deployment::analytics-taskmanager")
 
-# (what a user changes, the `pulumi config set --path` arguments, is the TaskManager pod template changed)
-CHANGES: list[tuple[str, list[tuple[str, str]], bool]] = [
-    ("slots", [("cluster.taskManager.slots", "4")], True),
-    ("replicas", [("cluster.taskManager.replicas", "3")], False),
-    ("memory", [("cluster.taskManager.memory", "2Gi")], True),
-    ("flink option", [('cluster.flinkConfiguration["pipeline.object-reuse"]', "true")], True),
-    ("flink version", [("cluster.flinkVersion", "2.3.0"), ("cluster.image", "flink:2.3.0-scala_2.12-java17")], True),
+# (what a user changes, the `pulumi config set --path` arguments, is the TaskManager pod template
+# changed, is config.yaml changed: then the ConfigMap is a new one under a new name)
+CHANGES: list[tuple[str, list[tuple[str, str]], bool, bool]] = [
+    ("slots", [("cluster.taskManager.slots", "4")], True, True),
+    ("replicas", [("cluster.taskManager.replicas", "3")], False, False),
+    ("memory", [("cluster.taskManager.memory", "2Gi")], True, True),
+    ("flink option", [('cluster.flinkConfiguration["pipeline.object-reuse"]', "true")], True, True),
+    # 2.2 and 2.3 read the same config.yaml: the pods roll for the image, the ConfigMap only gets the new version label
+    ("flink version", [("cluster.flinkVersion", "2.3.0"), ("cluster.image", "flink:2.3.0-scala_2.12-java17")], True, False),
 ]
 
 
@@ -45,25 +49,31 @@ def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> N
     first = expected_objects(STACK, workspace.directory)
     kept = uids(kube, first, KEPT)
 
-    for what, settings, rolls in CHANGES:
+    for what, settings, rolls, new_config in CHANGES:
         taskmanagers_before = pod_uids(kube, NAMESPACE, "taskmanager")
         for path, value in settings:
             workspace.config_set(STACK, path, value)
-        preview = workspace.preview(STACK)
-        planned = steps_by_op(preview)
+        planned = steps_by_op(workspace.preview(STACK))
         replaced = [label for op in REPLACE_OPS for label in planned.get(op, [])]
         assert all(label.startswith("kubernetes:core/v1:ConfigMap::") for label in replaced), (what, planned)
         assert "delete" not in planned, (what, planned)
         if rolls:
             assert {"kubernetes:apps/v1:Deployment::analytics-taskmanager"} <= set(planned.get("update", [])), (what, planned)
-            # The new ConfigMap exists before either Deployment points at it; the old one goes after both moved on.
-            order = steps(preview)
-            created = order.index(("create-replacement", CONFIG_MAP))
-            deleted = order.index(("delete-replaced", CONFIG_MAP))
+        assert (CONFIG_MAP in planned.get("replace", [])) is new_config, (what, planned)
+        if new_config:
+            # The plan: the new ConfigMap before either Deployment points at it; the old one after both moved on.
+            order = workspace.preview_steps(STACK)
             updated = [order.index(("update", deployment)) for deployment in DEPLOYMENTS]
+            created, deleted = order.index(("create-replacement", CONFIG_MAP)), order.index(("delete-replaced", CONFIG_MAP))
             assert created < min(updated) and max(updated) < deleted, (what, order)
 
-        workspace.up(STACK)
+        events = workspace.up_events(STACK)
+        if new_config:
+            # The update did it in that order: created before the rollouts began, deleted after both finished.
+            created = events.index(("done", "create-replacement", CONFIG_MAP))
+            began = min(events.index(("start", "update", deployment)) for deployment in DEPLOYMENTS)
+            finished = max(events.index(("done", "update", deployment)) for deployment in DEPLOYMENTS)
+            assert created < began and finished < events.index(("start", "delete-replaced", CONFIG_MAP)), (what, events)
         manifests = expected_objects(STACK, workspace.directory)
         assert_live(kube, manifests)
         assert uids(kube, manifests, KEPT) == kept, f"{what}: an object was replaced"
