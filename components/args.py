@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
 from components.errors import ConfigError
+from components.naming import stack_key
 from components.resolution import Resolution, resolve_cluster
 
 Quantity = str | int | float
@@ -180,12 +181,6 @@ class FlinkSessionClusterArgs:
     flink_configuration: Mapping[str, Any] | None = None
     labels: Mapping[str, str] | None = None
     annotations: Mapping[str, str] | None = None
-
-
-def stack_key(name: str) -> str:
-    """The stack's spelling of a Python field name: cpu_per_slot -> cpuPerSlot."""
-    first, *rest = name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
 
 
 def stack_value(value: object) -> Any:

@@ -62,6 +62,12 @@ class Part(StrEnum):
     INGRESS = "ingress"
 
 
+def stack_key(name: str) -> str:
+    """The stack's (and the stack outputs') spelling of a Python name: cpu_per_slot -> cpuPerSlot."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def content_hash(files: Mapping[str, str]) -> str:
     """The first CONTENT_HASH_LENGTH hex digits of the SHA-256 of the files, names and contents, in name order."""
     digest = hashlib.sha256()

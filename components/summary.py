@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from components import ports
 from components.memory import JobManagerMemory, TaskManagerMemory
 from components.model import Cluster
+from components.naming import stack_key
 from components.quantities import MIB
 
 
@@ -14,37 +16,11 @@ def _mib(size: int) -> float:
     return round(size / MIB, 2)
 
 
-def _in_mib(pools: dict[str, int], jvm_flags: str) -> dict[str, Any]:
-    return {**{f"{name}MiB": _mib(size) for name, size in pools.items()}, "jvmFlags": jvm_flags}
-
-
-def taskmanager_memory_summary(memory: TaskManagerMemory) -> dict[str, Any]:
-    """The layout Flink will use, in MiB, and the exact JVM flags (bytes) it passes to the JVM."""
-    pools = {
-        "process": memory.process,
-        "flink": memory.flink,
-        "frameworkHeap": memory.framework_heap,
-        "taskHeap": memory.task_heap,
-        "frameworkOffHeap": memory.framework_off_heap,
-        "taskOffHeap": memory.task_off_heap,
-        "managed": memory.managed,
-        "network": memory.network,
-        "jvmMetaspace": memory.jvm_metaspace,
-        "jvmOverhead": memory.jvm_overhead,
-    }
-    return _in_mib(pools, memory.jvm_flags())
-
-
-def jobmanager_memory_summary(memory: JobManagerMemory) -> dict[str, Any]:
-    pools = {
-        "process": memory.process,
-        "flink": memory.flink,
-        "heap": memory.heap,
-        "offHeap": memory.off_heap,
-        "jvmMetaspace": memory.jvm_metaspace,
-        "jvmOverhead": memory.jvm_overhead,
-    }
-    return _in_mib(pools, memory.jvm_flags())
+def memory_summary(layout: TaskManagerMemory | JobManagerMemory) -> dict[str, Any]:
+    """The layout Flink will use, every pool in MiB (`frameworkHeapMiB`, ...), and the exact JVM flags (bytes)."""
+    pools = {f.name: getattr(layout, f.name) for f in dataclasses.fields(layout)}
+    in_mib = {f"{stack_key(name)}MiB": _mib(size) for name, size in pools.items() if not isinstance(size, bool)}
+    return {**in_mib, "jvmFlags": layout.jvm_flags()}
 
 
 def cluster_summary(cluster: Cluster) -> dict[str, Any]:
@@ -60,8 +36,8 @@ def cluster_summary(cluster: Cluster) -> dict[str, Any]:
         "slotsPerTaskManager": cluster.task_manager.slots,
         "totalSlots": cluster.total_slots,
         "parallelism": cluster.parallelism,
-        "taskManagerMemory": taskmanager_memory_summary(cluster.task_manager.layout),
-        "jobManagerMemory": jobmanager_memory_summary(cluster.job_manager.layout),
+        "taskManagerMemory": memory_summary(cluster.task_manager.layout),
+        "jobManagerMemory": memory_summary(cluster.job_manager.layout),
         "portForward": f"kubectl -n {cluster.namespace} port-forward svc/{names.rest_service} {ports.REST}:{ports.REST}",
         **operations_summary(cluster),
     }

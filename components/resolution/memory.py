@@ -37,36 +37,24 @@ def _layout(
     prefix: str,
     problems: list[Problem],
 ) -> Layout | None:
-    """The layout Flink derives for one role, or None with the problem appended."""
+    """The layout Flink derives for one role, or None with the problem appended (naming the option, or the size to use)."""
     try:
         return derive(sized.memory_bytes, options)
     except MemoryModelError as error:
-        problems.append(_problem(error, derive, sized, role, keys=keys, options=options, raw=raw, prefix=prefix))
+        if error.option is not None:
+            problems.append(Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False))
+            return None
+        path, value = f"{prefix}.{role}.{sized.memory_key}", given(raw, role, sized.memory_key)
+        # The memory options the user set take part: say so, they may be what to change.
+        used = sorted(keys & set(options))
+        with_options = f" (with {', '.join(used)} from {prefix}.flinkConfiguration)" if used else ""
+        minimum = smallest_valid_process_size(derive, options)
+        if minimum is None:
+            problems.append(Problem(path, f"cannot work with these Flink memory options: {error}{with_options}", value))
+        else:
+            smallest = -(-minimum // (sized.memory_divisor * MIB))  # ceiling, in MiB
+            problems.append(Problem(path, f"is too small: {error}; use at least {smallest}Mi{with_options}", value))
         return None
-
-
-def _problem(
-    error: MemoryModelError,
-    derive: Callable[[int, Mapping[str, object]], object],
-    sized: Sized,
-    role: str,
-    *,
-    keys: frozenset[str],
-    options: Mapping[str, object],
-    raw: Mapping[str, Any],
-    prefix: str,
-) -> Problem:
-    if error.option is not None:
-        return Problem(key_path(prefix, ("flinkConfiguration", error.option)), str(error), has_value=False)
-    path, value = f"{prefix}.{role}.{sized.memory_key}", given(raw, role, sized.memory_key)
-    # The memory options the user set take part: say so, they may be what to change.
-    used = sorted(keys & set(options))
-    with_options = f" (with {', '.join(used)} from {prefix}.flinkConfiguration)" if used else ""
-    minimum = smallest_valid_process_size(derive, options)
-    if minimum is None:
-        return Problem(path, f"cannot work with these Flink memory options: {error}{with_options}", value)
-    smallest = -(-minimum // (sized.memory_divisor * MIB))  # ceiling, in MiB
-    return Problem(path, f"is too small: {error}; use at least {smallest}Mi{with_options}", value)
 
 
 def resolve_layouts(

@@ -31,6 +31,16 @@ class Sized:
     memory_key: str
     memory_divisor: int
 
+    def pods(self) -> dict[str, int]:
+        """The fields the model's TaskManager and JobManager share."""
+        return {
+            "replicas": self.replicas,
+            "cpu_millis": self.cpu_millis,
+            "cpu_limit_millis": self.cpu_limit_millis,
+            "memory_bytes": self.memory_bytes,
+            "scratch_bytes": self.scratch_bytes,
+        }
+
 
 def _cpu_limit(limit: int | None, request: int, *, path: str, request_text: str, raw: object, problems: list[Problem]) -> int:
     """The CPU limit: the request unless given, and never below it."""

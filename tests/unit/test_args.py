@@ -27,10 +27,10 @@ from components.args import (
     TaskManagerArgs,
     TolerationArgs,
     resolve_args,
-    stack_key,
     stack_value,
 )
 from components.errors import ConfigError
+from components.naming import stack_key
 from components.resolution import parse_stack_config
 from components.spec import ClusterSpec
 from tests.support import minimal_cluster, resolve, stack_cluster, stack_config
