@@ -1,6 +1,9 @@
-"""The FlinkSessionCluster component: registers the pure object list as Pulumi resources."""
+"""The FlinkSessionCluster component: registers the pure object list as Pulumi resources.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the class-level annotations are the
+component's outputs, and Pulumi's component provider (components/package.py) reads
+them as types to infer the package schema. The children are annotated in __init__.
+"""
 
 from typing import Any
 
@@ -47,13 +50,6 @@ class FlinkSessionCluster(pulumi.ComponentResource):
     stack output of one cluster: all of the above, memory layouts, HA and state).
     """
 
-    namespace: KubernetesObject | None
-    config_map: KubernetesObject
-    jobmanager_service: KubernetesObject
-    rest_service: KubernetesObject
-    jobmanager_deployment: KubernetesObject
-    taskmanager_deployment: KubernetesObject
-    children: dict[Part, KubernetesObject]
     namespace_name: pulumi.Output[str]
     config_map_name: pulumi.Output[str]
     jobmanager_address: pulumi.Output[str]
@@ -88,18 +84,18 @@ class FlinkSessionCluster(pulumi.ComponentResource):
             pulumi.log.warn(warning, resource=self)
 
         outside = [namespace_dependency] if namespace_dependency is not None else []
-        self.children = {}
+        self.children: dict[Part, KubernetesObject] = {}
         objects = cluster_objects(cluster)
         for item in objects:
             waits = [*outside, *(self.children[part] for part in item.depends_on)]
             options = pulumi.ResourceOptions(parent=self, depends_on=waits, protect=item.protect)
             self.children[item.part] = KubernetesObject(item.resource_name, item.manifest, options)
-        self.namespace = self.children.get(Part.NAMESPACE)
-        self.config_map = self.children[Part.CONFIG]
-        self.jobmanager_service = self.children[Part.JOBMANAGER_SERVICE]
-        self.rest_service = self.children[Part.REST_SERVICE]
-        self.jobmanager_deployment = self.children[Part.JOBMANAGER]
-        self.taskmanager_deployment = self.children[Part.TASKMANAGER]
+        self.namespace: KubernetesObject | None = self.children.get(Part.NAMESPACE)
+        self.config_map: KubernetesObject = self.children[Part.CONFIG]
+        self.jobmanager_service: KubernetesObject = self.children[Part.JOBMANAGER_SERVICE]
+        self.rest_service: KubernetesObject = self.children[Part.REST_SERVICE]
+        self.jobmanager_deployment: KubernetesObject = self.children[Part.JOBMANAGER]
+        self.taskmanager_deployment: KubernetesObject = self.children[Part.TASKMANAGER]
 
         summary = cluster_summary(cluster)
         self.summary = pulumi.Output.from_input(summary)

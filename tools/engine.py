@@ -53,6 +53,18 @@ class Toolchain:
         paths = dict(line.split("=", 1) for line in result.stdout.split())
         return cls(pulumi=Path(paths["pulumi"]), pulumi_home=Path(paths["pulumi-home"]))
 
+    def environment(self) -> dict[str, str]:
+        """The CLI on PATH, its own PULUMI_HOME, no update check, no plugin downloads, no Pulumi Cloud token."""
+        env = {
+            **os.environ,
+            "PATH": f"{self.pulumi.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PULUMI_HOME": str(self.pulumi_home),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        }
+        env.pop("PULUMI_ACCESS_TOKEN", None)
+        return env
+
 
 def stack_file(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
@@ -66,16 +78,11 @@ class Workspace:
         self.state = directory.parent / f"{directory.name}-state"
         self.state.mkdir(parents=True, exist_ok=True)
         self.env = {
-            **os.environ,
-            "PATH": f"{toolchain.pulumi.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_HOME": str(toolchain.pulumi_home),
+            **toolchain.environment(),
             "PULUMI_BACKEND_URL": self.state.as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "KUBECONFIG": str(kubeconfig),
         }
-        self.env.pop("PULUMI_ACCESS_TOKEN", None)
         self.pulumi = str(toolchain.pulumi)
         self.stacks: list[str] = []
 
