@@ -155,6 +155,20 @@ class IngressArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JobArgs:
+    """A job the cluster runs: a local jar (relative to where `pulumi up` runs) and how to upgrade it."""
+
+    name: str
+    jar: str
+    entry_class: str | None = None
+    args: Sequence[str] | None = None
+    parallelism: int | None = None
+    upgrade_mode: Literal["stateless", "savepoint"] | None = None
+    allow_non_restored_state: bool | None = None
+    timeout: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class FlinkSessionClusterArgs:
     """One session cluster; the component's name is the cluster's `name`. README, "Configuration", explains each key."""
 
@@ -178,6 +192,8 @@ class FlinkSessionClusterArgs:
     storage: StorageArgs | None = None
     metrics: MetricsArgs | None = None
     ingress: IngressArgs | None = None
+    jobs: Sequence[JobArgs] | None = None
+    jobs_rest_url: str | None = None
     flink_configuration: Mapping[str, Any] | None = None
     labels: Mapping[str, str] | None = None
     annotations: Mapping[str, str] | None = None

@@ -5,12 +5,14 @@ component's outputs, and Pulumi's component provider (components/package.py) rea
 them as types to infer the package schema. The children are annotated in __init__.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
 
 from components.args import FlinkSessionClusterArgs, resolve_args
 from components.errors import ConfigError
+from components.jobs.resource import FlinkSessionJob, SessionJobArgs
 from components.kubernetes_object import KubernetesObject
 from components.manifests.objects import cluster_objects
 from components.model import Cluster
@@ -42,6 +44,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
       - NetworkPolicies: default-deny ingress, then only Flink's own traffic and configured sources
       - PodDisruptionBudgets (TaskManagers when there are two or more; HA JobManagers)
       - PodMonitor (monitoring.coreos.com/v1) and Ingress, when asked for
+      - ``jobs``: one ``FlinkSessionJob`` per job (components/jobs), by job name, after both
+        Deployments; it upgrades its job through a savepoint or a restart (``upgrade_mode``)
     ``children`` maps each ``naming.Part`` to its resource.
 
     Outputs: ``namespace_name``, ``config_map_name``, ``jobmanager_address`` (in-cluster
@@ -97,7 +101,30 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         self.jobmanager_deployment: KubernetesObject = self.children[Part.JOBMANAGER]
         self.taskmanager_deployment: KubernetesObject = self.children[Part.TASKMANAGER]
 
+        # Jobs run once both Deployments are Available, and are stopped before they go.
+        self.jobs: dict[str, FlinkSessionJob] = {}
+        workloads = pulumi.ResourceOptions(parent=self, depends_on=[self.jobmanager_deployment, self.taskmanager_deployment])
+        for job in cluster.jobs:
+            job_args = SessionJobArgs(
+                rest_url=cluster.jobs_rest_url,
+                jar=Path(job.jar),
+                parallelism=job.parallelism,
+                entry_class=job.entry_class,
+                args=list(job.args),
+                upgrade_mode=job.upgrade_mode,
+                allow_non_restored_state=job.allow_non_restored_state,
+                savepoint_dir=job.savepoint_dir,
+                timeout_seconds=job.timeout_seconds,
+            )
+            self.jobs[job.name] = FlinkSessionJob(cluster.names.job_resource(job.name), job_args, workloads)
+
         summary = cluster_summary(cluster)
+        for job_name, job_resource in self.jobs.items():
+            summary["jobs"][job_name] |= {
+                "jobId": job_resource.job_id,
+                "state": job_resource.state,
+                "lastSavepoint": job_resource.last_savepoint,
+            }
         self.summary = pulumi.Output.from_input(summary)
         self.namespace_name = pulumi.Output.from_input(cluster.namespace)
         (config,) = [item.manifest for item in objects if item.part is Part.CONFIG]

@@ -187,6 +187,22 @@ class Ingress:
 
 
 @dataclass(frozen=True)
+class SessionJob:
+    """A job the stack runs on the cluster; `jar` is relative to where `pulumi up` runs."""
+
+    name: str
+    jar: str
+    entry_class: str | None
+    args: tuple[str, ...]
+    parallelism: int
+    upgrade_mode: Literal["stateless", "savepoint"]
+    allow_non_restored_state: bool
+    # where stop-with-savepoint writes; None: the cluster's savepoints dir (or none for stateless jobs)
+    savepoint_dir: str | None
+    timeout_seconds: int
+
+
+@dataclass(frozen=True)
 class Cluster:
     """One session cluster, resolved."""
 
@@ -208,6 +224,9 @@ class Cluster:
     storage: Storage
     metrics: Metrics
     ingress: Ingress | None
+    jobs: tuple[SessionJob, ...]
+    # where `pulumi up` reaches the REST API to manage the jobs
+    jobs_rest_url: str
     # the user's extra Flink options, as given (the owned ones are refused)
     flink_configuration: Mapping[str, FlinkValue]
     labels: Mapping[str, str]

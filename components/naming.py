@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from components import ports
+
 DNS_LABEL_MAX = 63
 
 # Suffixes appended to the cluster name for objects whose names must be DNS-1035
@@ -20,6 +22,8 @@ DNS_LABEL_MAX = 63
 _LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest")
 
 MAX_CLUSTER_NAME_LENGTH = DNS_LABEL_MAX - max(len(s) for s in _LABEL_LIMITED_SUFFIXES)
+# A job's name is part of its Pulumi resource name (`<cluster>-job-<job>`); short keeps URNs readable.
+MAX_JOB_NAME_LENGTH = 40
 
 # Label keys the component sets on every object and uses in selectors or policies; users
 # may not override them, or Services and Deployments would stop selecting their pods.
@@ -90,6 +94,10 @@ class ClusterNames:
         """The Pulumi resource name of one object."""
         return f"{self.cluster}-{part}"
 
+    def job_resource(self, job: str) -> str:
+        """The Pulumi resource name of one of the cluster's jobs (a FlinkSessionJob)."""
+        return f"{self.cluster}-job-{job}"
+
     def config_map(self, files: Mapping[str, str]) -> str:
         """Named by its content: any change is a new ConfigMap, and the pods that mount it roll."""
         return f"{self.cluster}-config-{content_hash(files)}"
@@ -146,6 +154,11 @@ class ClusterNames:
     @property
     def rest_service_fqdn(self) -> str:
         return f"{self.rest_service}.{self.namespace}.svc"
+
+    @property
+    def rest_url(self) -> str:
+        """The REST API and web UI inside the cluster."""
+        return f"http://{self.rest_service_fqdn}:{ports.REST}"
 
     def selector_labels(self, component: str) -> dict[str, str]:
         """The labels a Service or Deployment uses to find one component's pods."""

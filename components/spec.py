@@ -179,6 +179,24 @@ class IngressSpec(SpecModel):
     annotations: dict[LabelKey, StrictStr] = Field(default_factory=dict)
 
 
+class JobSpec(SpecModel):
+    """A job the stack runs on the session cluster (components/jobs: one FlinkSessionJob each)."""
+
+    name: StrictStr
+    # a local jar, relative to the project directory (where `pulumi up` runs)
+    jar: StrictStr
+    # None: the jar manifest's Main-Class
+    entry_class: StrictStr | None = None
+    args: list[StrictStr] = Field(default_factory=list)
+    # None: the cluster's parallelism
+    parallelism: Parallelism | None = None
+    # savepoint: stop with a savepoint into the cluster's savepoints.dir and resume from it
+    upgrade_mode: Literal["stateless", "savepoint"] = "stateless"
+    allow_non_restored_state: StrictBool = False
+    # how long `pulumi up` waits for Flink at each step (upload, savepoint, start)
+    timeout: Duration = "5min"
+
+
 class ClusterSpec(SpecModel):
     name: ClusterName
     # None: the cluster's name
@@ -206,6 +224,9 @@ class ClusterSpec(SpecModel):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     ingress: IngressSpec | None = None
+    jobs: list[JobSpec] = Field(default_factory=list)
+    # None: the cluster's in-cluster REST endpoint (reachable only from inside the cluster)
+    jobs_rest_url: StrictStr | None = None
     # Free-form maps: their entries are checked on the raw input (resolution/cluster.py), so that
     # their problems are reported together with the structural ones.
     flink_configuration: dict[StrictStr, Any] = Field(default_factory=dict)

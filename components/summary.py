@@ -31,7 +31,7 @@ def cluster_summary(cluster: Cluster) -> dict[str, Any]:
         "flinkVersion": str(cluster.flink_version),
         "image": str(cluster.image),
         "jobManagerService": f"{names.jobmanager_service_fqdn}:{ports.JOBMANAGER_RPC}",
-        "restEndpoint": f"http://{names.rest_service_fqdn}:{ports.REST}",
+        "restEndpoint": names.rest_url,
         "taskManagers": cluster.task_manager.replicas,
         "slotsPerTaskManager": cluster.task_manager.slots,
         "totalSlots": cluster.total_slots,
@@ -57,4 +57,6 @@ def operations_summary(cluster: Cluster) -> dict[str, Any]:
         "metricsPort": ports.PROMETHEUS if cluster.metrics.prometheus else None,
         "ingressHost": cluster.ingress.host if cluster.ingress is not None else None,
         "restServiceType": cluster.network.rest_service_type,
+        # the component adds each job's jobId, state and lastSavepoint (known after `pulumi up`)
+        "jobs": {job.name: {"parallelism": job.parallelism, "upgradeMode": job.upgrade_mode} for job in cluster.jobs},
     }

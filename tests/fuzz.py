@@ -128,6 +128,20 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
             "path": "/",
             "annotations": {"a/b": "c"},
         },
+        jobs=[
+            {
+                # resolution checks that the jar is a file where `pulumi up` runs; Flink checks it is a jar
+                "jar": "tests/flink/java/CounterJob.java",
+                "name": "counter",
+                "entryClass": "CounterJob",
+                "args": ["40"],
+                "parallelism": 2,
+                "upgradeMode": "savepoint",
+                "allowNonRestoredState": False,
+                "timeout": "5min",
+            }
+        ],
+        jobsRestUrl="http://127.0.0.1:8081",
         flinkConfiguration={"jobstore.max-capacity": 100, "taskmanager.memory.managed.fraction": 0.4},
         labels={"team": "data"},
         annotations={"owner": "data-team"},

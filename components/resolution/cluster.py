@@ -22,8 +22,9 @@ from components.images import ImageReference, parse_image
 from components.kubernetes_syntax import label_key_error, label_value_error
 from components.memory_options import LEGACY_MEMORY_KEYS
 from components.model import Cluster, FlinkValue, JobManager, TaskManager
-from components.naming import OWNED_LABEL_KEYS
+from components.naming import OWNED_LABEL_KEYS, ClusterNames
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
+from components.resolution.jobs import resolve_jobs, resolve_jobs_rest_url
 from components.resolution.memory import resolve_layouts
 from components.resolution.problems import problems_from_pydantic
 from components.resolution.sizing import size_job_managers, size_task_managers
@@ -141,6 +142,11 @@ def _resolve(
         storage = resolve_storage(spec, version, ha=ha, state=state, rules=rules, prefix=prefix, problems=problems)
     metrics = resolve_metrics(spec, prefix, problems, warnings)
     network = resolve_network(spec, prefix, problems, warnings)
+    total_slots = spec.task_manager.slots * task_managers.replicas if task_managers is not None else None
+    jobs = resolve_jobs(spec, total_slots, state.savepoints_dir, prefix, problems)
+    namespace = spec.namespace or spec.name
+    in_cluster_rest = ClusterNames(cluster=spec.name, namespace=namespace).rest_url
+    jobs_rest_url = resolve_jobs_rest_url(spec, in_cluster_rest, prefix, problems)
     if not spec.high_availability.enabled and rules.warn_without_ha:
         warnings.append(
             f"{prefix}.highAvailability is off in a production environment: a JobManager restart loses every running "
@@ -150,7 +156,7 @@ def _resolve(
         return None, warnings
     cluster = Cluster(
         name=spec.name,
-        namespace=spec.namespace or spec.name,
+        namespace=namespace,
         create_namespace=spec.create_namespace,
         protect_namespace=spec.protect_namespace,
         environment=spec.environment,
@@ -167,6 +173,8 @@ def _resolve(
         storage=storage,
         metrics=metrics,
         ingress=resolve_ingress(spec),
+        jobs=jobs,
+        jobs_rest_url=jobs_rest_url,
         flink_configuration=MappingProxyType(options),
         labels=MappingProxyType(dict(spec.labels)),
         annotations=MappingProxyType(dict(spec.annotations)),
