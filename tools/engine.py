@@ -34,7 +34,10 @@ class EngineError(AssertionError):
     def __init__(self, result: subprocess.CompletedProcess[str]) -> None:
         self.result = result
         command = " ".join(result.args if isinstance(result.args, list) else [str(result.args)])
-        super().__init__(f"`{command}` exited {result.returncode}:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+        # The engine prints why it failed under "Diagnostics:", before the (long) outputs.
+        diagnostics = result.stdout.partition("Diagnostics:")[2].partition("\nOutputs:")[0]
+        shown = f"Diagnostics:{diagnostics[:8000]}" if diagnostics else result.stdout[-6000:]
+        super().__init__(f"`{command}` exited {result.returncode}:\n{shown}\n{result.stderr[-6000:]}")
 
 
 @dataclass(frozen=True)
