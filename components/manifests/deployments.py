@@ -136,12 +136,18 @@ def jobmanager_args(cluster: Cluster) -> list[str]:
 
     1.x's jobmanager.sh takes the address as its positional host argument; 2.x removed
     that argument, so there it is the dynamic property jobmanager.rpc.address.
+
+    It also binds to that IP. A job submitted through the REST API may reach the standby,
+    which uploads the jar to the leader's blob server at the address the leader reports;
+    a blob server bound to 0.0.0.0 reports its pod's hostname, which no other pod can
+    resolve (found on the real node: `UnknownHostException: ha-jobmanager-<pod>`).
     """
     if cluster.high_availability is None:
         return ["jobmanager"]
+    bind = ["-D", "jobmanager.bind-host=$(POD_IP)"]
     if cluster.flink_version.is_2x:
-        return ["jobmanager", "-D", "jobmanager.rpc.address=$(POD_IP)"]
-    return ["jobmanager", "$(POD_IP)"]
+        return ["jobmanager", "-D", "jobmanager.rpc.address=$(POD_IP)", *bind]
+    return ["jobmanager", "$(POD_IP)", *bind]
 
 
 def _tcp_probe(port: str, period: int, failures: int) -> dict[str, Any]:

@@ -54,16 +54,20 @@ def jm_container(settings: Cluster) -> dict[str, Any]:
 
 # --- high availability ---------------------------------------------------------------
 
+BIND_TO_POD_IP = ["-D", "jobmanager.bind-host=$(POD_IP)"]
+
 
 @pytest.mark.parametrize(
     ("version", "args"),
     [
-        ("1.20.4", ["jobmanager", "$(POD_IP)"]),
-        ("1.19.3", ["jobmanager", "$(POD_IP)"]),
-        ("2.2.1", ["jobmanager", "-D", "jobmanager.rpc.address=$(POD_IP)"]),
+        ("1.20.4", ["jobmanager", "$(POD_IP)", *BIND_TO_POD_IP]),
+        ("1.19.3", ["jobmanager", "$(POD_IP)", *BIND_TO_POD_IP]),
+        ("2.2.1", ["jobmanager", "-D", "jobmanager.rpc.address=$(POD_IP)", *BIND_TO_POD_IP]),
     ],
 )
-def test_ha_jobmanagers_advertise_their_pod_ip_the_way_each_version_accepts(version: str, args: list[str]) -> None:
+def test_ha_jobmanagers_advertise_and_bind_their_pod_ip_the_way_each_version_accepts(version: str, args: list[str]) -> None:
+    """Bound to the pod IP, the leader's blob server reports an address the standby can reach
+    (bound to 0.0.0.0 it reported the pod's hostname: job submission through the standby failed)."""
     settings = settings_for(flinkVersion=version, highAvailability=S3_HA)
     container = jm_container(settings)
     assert container["args"] == args
