@@ -43,6 +43,7 @@ def main() -> None:
         (cluster_summary,) = summaries.values()
         for key in ("namespace", "jobManagerService", "restEndpoint", "taskManagers", "totalSlots", "portForward"):
             pulumi.export(key, cluster_summary[key])
+        pulumi.export("sqlGatewayEndpoint", cluster_summary["sqlGatewayEndpoint"])
         pulumi.export("cluster", cluster_summary)
         pulumi.export("taskManagerMemory", cluster_summary["taskManagerMemory"])
         pulumi.export("jobManagerMemory", cluster_summary["jobManagerMemory"])

@@ -47,6 +47,17 @@ class JobManagerArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SqlGatewayArgs:
+    """Flink's SQL Gateway beside the cluster; its JVM is sized from `memory`."""
+
+    cpu: Quantity
+    memory: str
+    cpu_limit: Quantity | None = None
+    replicas: int | None = None
+    scratch_size: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TolerationArgs:
     key: str | None = None
     operator: Literal["Exists", "Equal"] | None = None
@@ -76,6 +87,7 @@ class PeerArgs:
 class NetworkArgs:
     rest_access: Sequence[PeerArgs] | None = None
     rest_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] | None = None
+    sql_gateway_access: Sequence[PeerArgs] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +188,7 @@ class FlinkSessionClusterArgs:
     parallelism: int
     task_manager: TaskManagerArgs
     job_manager: JobManagerArgs
+    sql_gateway: SqlGatewayArgs | None = None
     namespace: str | None = None
     create_namespace: bool | None = None
     protect_namespace: bool | None = None

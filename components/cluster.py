@@ -44,6 +44,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
       - NetworkPolicies: default-deny ingress, then only Flink's own traffic and configured sources
       - PodDisruptionBudgets (TaskManagers when there are two or more; HA JobManagers)
       - PodMonitor (monitoring.coreos.com/v1) and Ingress, when asked for
+      - with ``sql_gateway``: the SQL Gateway's Deployment, Service (8083), NetworkPolicy and,
+        with two or more replicas, PodDisruptionBudget (``naming.Part.SQL_GATEWAY*``)
       - ``jobs``: one ``FlinkSessionJob`` per job (components/jobs), by job name, after both
         Deployments; it upgrades its job through a savepoint or a restart (``upgrade_mode``)
     ``children`` maps each ``naming.Part`` to its resource.
@@ -51,7 +53,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
     Outputs: ``namespace_name``, ``config_map_name``, ``jobmanager_address`` (in-cluster
     RPC address), ``rest_endpoint`` (in-cluster REST URL), ``task_managers``,
     ``total_slots``, ``port_forward`` (the command for the web UI) and ``summary`` (the
-    stack output of one cluster: all of the above, memory layouts, HA and state).
+    stack output of one cluster: all of the above, memory layouts, HA and state, and the
+    SQL Gateway's ``sqlGatewayEndpoint``).
     """
 
     namespace_name: pulumi.Output[str]

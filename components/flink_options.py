@@ -8,7 +8,9 @@ typed value wins even if a raw one slipped through (as the Flink Kubernetes
 Operator's FlinkConfigBuilder applies typed fields after `flinkConfiguration`).
 
 The table is long, so the options of recovery (HA, state, restarts) live in
-`flink_recovery_options.py` and are spliced in here: still one table.
+`flink_recovery_options.py` and those of the SQL Gateway (set on its command line,
+never in config.yaml) in `flink_gateway_options.py`; both are spliced in here: still
+one table.
 
 Aliases were checked against Flink's own `ConfigOption` definitions: every static
 ConfigOption of the `*Option*` classes in flink-dist (and opt/) of 1.19.3, 1.20.4,
@@ -23,6 +25,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from components import ports
+from components.flink_gateway_options import GATEWAY_OPTIONS
 from components.flink_recovery_options import RECOVERY_OPTIONS
 from components.jvm import JAVA_17_MODULE_FLAGS
 from components.model import Cluster, FlinkValue
@@ -132,6 +135,7 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
         extends_user_value=True,
     ),
     *RECOVERY_OPTIONS,
+    *GATEWAY_OPTIONS,
     # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.factory.class",

@@ -26,6 +26,10 @@ MAX_TASK_MANAGERS = 5000
 # One leader and standbys: Kubernetes HA fails over to any standby, so beyond a few
 # they add only watchers on the leader ConfigMaps.
 MAX_JOB_MANAGERS = 10
+# SQL Gateway sessions live in one gateway's memory (a client stays on the replica that
+# opened its session), so replicas add capacity and availability, not a shared pool;
+# beyond a few, another cluster is the better answer.
+MAX_SQL_GATEWAYS = 10
 
 # Every memory quantity (a pod's memory, derived from memoryPerSlot x slots, and the
 # scratch volume) is at most 4Ei: half of what a Java long and a Kubernetes quantity

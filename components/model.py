@@ -16,6 +16,7 @@ from typing import Any, Literal
 from components.images import ImageReference
 from components.memory import JobManagerMemory, TaskManagerMemory
 from components.naming import ClusterNames
+from components.sql_gateway_memory import SqlGatewayMemory
 from components.versions import FlinkVersion
 
 Environment = Literal["production", "development"]
@@ -80,6 +81,17 @@ class JobManager:
 
 
 @dataclass(frozen=True)
+class SqlGateway:
+    replicas: int
+    cpu_millis: int
+    cpu_limit_millis: int
+    memory_bytes: int
+    scratch_bytes: int
+    # the JVM laid out in memory_bytes (the container limit)
+    layout: SqlGatewayMemory
+
+
+@dataclass(frozen=True)
 class Toleration:
     key: str | None
     operator: str
@@ -109,6 +121,7 @@ class Peer:
 class Network:
     rest_access: tuple[Peer, ...]
     rest_service_type: str
+    sql_gateway_access: tuple[Peer, ...]
 
 
 @dataclass(frozen=True)
@@ -217,6 +230,7 @@ class Cluster:
     parallelism: int
     task_manager: TaskManager
     job_manager: JobManager
+    sql_gateway: SqlGateway | None
     scheduling: Scheduling
     network: Network
     high_availability: HighAvailability | None

@@ -19,7 +19,7 @@ DNS_LABEL_MAX = 63
 
 # Suffixes appended to the cluster name for objects whose names must be DNS-1035
 # labels (Services) or that end up in label values; these bound the name length.
-_LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest")
+_LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest", "-sql-gateway")
 
 MAX_CLUSTER_NAME_LENGTH = DNS_LABEL_MAX - max(len(s) for s in _LABEL_LIMITED_SUFFIXES)
 # A job's name is part of its Pulumi resource name (`<cluster>-job-<job>`); short keeps URNs readable.
@@ -39,6 +39,7 @@ OWNED_LABEL_KEYS = frozenset({LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT, LABEL
 
 JOBMANAGER = "jobmanager"
 TASKMANAGER = "taskmanager"
+SQL_GATEWAY = "sql-gateway"
 
 # How many hex digits of the content's SHA-256 name a ConfigMap (as kustomize's generator does).
 CONTENT_HASH_LENGTH = 10
@@ -63,6 +64,10 @@ class Part(StrEnum):
     TASKMANAGER_BUDGET = "taskmanager-pdb"
     JOBMANAGER_BUDGET = "jobmanager-pdb"
     POD_MONITOR = "podmonitor"
+    SQL_GATEWAY_SERVICE = "sql-gateway-service"
+    SQL_GATEWAY = "sql-gateway"
+    SQL_GATEWAY_POLICY = "sql-gateway-ingress"
+    SQL_GATEWAY_BUDGET = "sql-gateway-pdb"
     INGRESS = "ingress"
 
 
@@ -122,6 +127,16 @@ class ClusterNames:
         return f"{self.cluster}-rest"
 
     @property
+    def sql_gateway(self) -> str:
+        """The SQL Gateway's Deployment, Service and PodDisruptionBudget."""
+        return f"{self.cluster}-{SQL_GATEWAY}"
+
+    @property
+    def sql_gateway_url(self) -> str:
+        """The SQL Gateway's REST endpoint inside the cluster (what the Flink JDBC driver connects to)."""
+        return f"http://{self.sql_gateway}.{self.namespace}.svc:{ports.SQL_GATEWAY}"
+
+    @property
     def service_account(self) -> str:
         return f"{self.cluster}-flink"
 
@@ -139,7 +154,7 @@ class ClusterNames:
         return f"{self.cluster}-storage-credentials"
 
     def network_policy(self, part: Part) -> str:
-        """DEFAULT_DENY, JOBMANAGER_POLICY or TASKMANAGER_POLICY: named as their Pulumi resources."""
+        """DEFAULT_DENY, JOBMANAGER_POLICY, TASKMANAGER_POLICY or SQL_GATEWAY_POLICY: named as their Pulumi resources."""
         return self.resource(part)
 
     @property
@@ -165,5 +180,5 @@ class ClusterNames:
         return {LABEL_NAME: "flink", LABEL_INSTANCE: self.cluster, LABEL_COMPONENT: component}
 
     def cluster_selector_labels(self) -> dict[str, str]:
-        """The labels shared by every pod of this cluster (JobManagers and TaskManagers)."""
+        """The labels shared by every pod of this cluster (JobManagers, TaskManagers and the SQL Gateway)."""
         return {LABEL_NAME: "flink", LABEL_INSTANCE: self.cluster}

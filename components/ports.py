@@ -9,3 +9,4 @@ REST = 8081
 TASKMANAGER_RPC = 6122
 TASKMANAGER_DATA = 6121
 PROMETHEUS = 9249  # Flink's conventional Prometheus reporter port
+SQL_GATEWAY = 8083  # the SQL Gateway's REST endpoint (its default port)

@@ -37,6 +37,7 @@ from components.spec_types import (
     Parallelism,
     PrometheusDuration,
     Slots,
+    SqlGatewayReplicas,
     TaskManagerReplicas,
     TolerationKey,
     VersionText,
@@ -80,6 +81,17 @@ class JobManagerSpec(SpecModel):
     scratch_size: MemoryBytes = 1024**3
 
 
+class SqlGatewaySpec(SpecModel):
+    """Flink's SQL Gateway beside the cluster (REST on 8083); its JVM is sized from `memory`."""
+
+    cpu: Millicores
+    memory: MemoryBytes
+    cpu_limit: Millicores | None = None
+    replicas: SqlGatewayReplicas = 1
+    # /tmp: the table planner's extracted jar, jars a session adds, spills of large results
+    scratch_size: MemoryBytes = 1024**3
+
+
 class TolerationSpec(SpecModel):
     key: TolerationKey | None = None
     operator: Literal["Exists", "Equal"] = "Equal"
@@ -107,6 +119,8 @@ class NetworkSpec(SpecModel):
     rest_access: list[PeerSpec] = Field(default_factory=list)
     # NodePort and LoadBalancer expose an unauthenticated job-submission API; never implied.
     rest_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    # who may reach the SQL Gateway (8083): it runs any SQL, UDFs and jars its clients send
+    sql_gateway_access: list[PeerSpec] = Field(default_factory=list)
 
 
 class HighAvailabilitySpec(SpecModel):
@@ -214,6 +228,8 @@ class ClusterSpec(SpecModel):
     parallelism: Parallelism
     task_manager: TaskManagerSpec
     job_manager: JobManagerSpec
+    # None: no SQL Gateway
+    sql_gateway: SqlGatewaySpec | None = None
     scheduling: SchedulingSpec = Field(default_factory=SchedulingSpec)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     high_availability: HighAvailabilitySpec = Field(default_factory=HighAvailabilitySpec)

@@ -23,6 +23,7 @@ from components.limits import (
     MAX_DURATION_MS,
     MAX_JOB_MANAGERS,
     MAX_PROMETHEUS_DURATION_MS,
+    MAX_SQL_GATEWAYS,
     MAX_TASK_MANAGERS,
     MAX_TOTAL_SLOTS,
     MIN_CHECKPOINT_INTERVAL_MS,
@@ -202,6 +203,9 @@ TaskManagerReplicas = Annotated[
 ]
 JobManagerReplicas = Annotated[
     Count, AfterValidator(_at_most(MAX_JOB_MANAGERS, "one leader and standbys; more only watch the leader ConfigMaps"))
+]
+SqlGatewayReplicas = Annotated[
+    Count, AfterValidator(_at_most(MAX_SQL_GATEWAYS, "sessions are not shared between gateways; more add little"))
 ]
 # Flink reads these as a Java int.
 FlinkInt = Annotated[Count, AfterValidator(_at_most(INT32_MAX, "Flink reads it as a Java int"))]

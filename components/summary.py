@@ -10,13 +10,14 @@ from components.memory import JobManagerMemory, TaskManagerMemory
 from components.model import Cluster
 from components.naming import stack_key
 from components.quantities import MIB
+from components.sql_gateway_memory import SqlGatewayMemory
 
 
 def _mib(size: int) -> float:
     return round(size / MIB, 2)
 
 
-def memory_summary(layout: TaskManagerMemory | JobManagerMemory) -> dict[str, Any]:
+def memory_summary(layout: TaskManagerMemory | JobManagerMemory | SqlGatewayMemory) -> dict[str, Any]:
     """The layout Flink will use, every pool in MiB (`frameworkHeapMiB`, ...), and the exact JVM flags (bytes)."""
     pools = {f.name: getattr(layout, f.name) for f in dataclasses.fields(layout)}
     in_mib = {f"{stack_key(name)}MiB": _mib(size) for name, size in pools.items() if not isinstance(size, bool)}
@@ -57,6 +58,22 @@ def operations_summary(cluster: Cluster) -> dict[str, Any]:
         "metricsPort": ports.PROMETHEUS if cluster.metrics.prometheus else None,
         "ingressHost": cluster.ingress.host if cluster.ingress is not None else None,
         "restServiceType": cluster.network.rest_service_type,
+        **sql_gateway_summary(cluster),
         # the component adds each job's jobId, state and lastSavepoint (known after `pulumi up`)
         "jobs": {job.name: {"parallelism": job.parallelism, "upgradeMode": job.upgrade_mode} for job in cluster.jobs},
+    }
+
+
+def sql_gateway_summary(cluster: Cluster) -> dict[str, Any]:
+    """The SQL Gateway's in-cluster URL, the command to reach it from a workstation, and its JVM (None without one)."""
+    gateway = cluster.sql_gateway
+    if gateway is None:
+        return {"sqlGatewayEndpoint": None, "sqlGatewayPortForward": None, "sqlGatewayMemory": None}
+    names = cluster.names
+    return {
+        "sqlGatewayEndpoint": names.sql_gateway_url,
+        "sqlGatewayPortForward": (
+            f"kubectl -n {cluster.namespace} port-forward svc/{names.sql_gateway} {ports.SQL_GATEWAY}:{ports.SQL_GATEWAY}"
+        ),
+        "sqlGatewayMemory": memory_summary(gateway.layout),
     }

@@ -84,6 +84,8 @@ KEY_PATHS: tuple[Path, ...] = (
 # --- valid bases ----------------------------------------------------------------------
 
 PEER = {"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}, "podLabels": {"app": "ingress"}}
+# Another object than PEER: deepcopy keeps shared objects shared, so one mutation would hit both keys.
+SQL_CLIENTS = {"namespaceLabels": {"kubernetes.io/metadata.name": "analytics"}, "podLabels": {"app": "superset"}}
 
 
 def full_cluster(**overrides: Any) -> dict[str, Any]:
@@ -96,6 +98,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         protectNamespace=False,
         taskManager={"slots": 2, "replicas": 3, "cpu": "1", "memory": "1728Mi", "cpuLimit": "2", "scratchSize": "2Gi"},
         jobManager={"cpu": "500m", "memory": "1024Mi", "cpuLimit": "1", "scratchSize": "1Gi"},
+        sqlGateway={"cpu": "250m", "memory": "1Gi", "cpuLimit": "1", "replicas": 2, "scratchSize": "1Gi"},
         scheduling={
             "nodeSelector": {"pool": "flink"},
             "tolerations": [
@@ -104,7 +107,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
             "priorityClassName": "high",
             "spreadTaskManagers": True,
         },
-        network={"restAccess": [PEER], "restServiceType": "ClusterIP"},
+        network={"restAccess": [PEER], "restServiceType": "ClusterIP", "sqlGatewayAccess": [SQL_CLIENTS]},
         highAvailability={"enabled": True, "storageDir": "s3://bucket/ha", "jobManagerReplicas": 2},
         checkpoints={"dir": "s3://bucket/cp", "interval": "30s", "mode": "EXACTLY_ONCE"},
         savepoints={"dir": "s3://bucket/sp"},

@@ -1,4 +1,4 @@
-"""The JobManager and TaskManager Deployments."""
+"""The JobManager and TaskManager Deployments, and the pieces the SQL Gateway's Deployment shares with them."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def _pod_template(
     config_map_name: str,
     container: dict[str, Any],
     scratch_bytes: int,
+    mount_token: bool,
     extra_spec: dict[str, Any],
 ) -> dict[str, Any]:
     # No checksum annotation: the ConfigMap is named by its content, so a config change
@@ -52,7 +53,7 @@ def _pod_template(
         "spec": {
             "serviceAccountName": cluster.names.service_account,
             # Only Kubernetes HA talks to the API server; otherwise no token in the pod.
-            "automountServiceAccountToken": cluster.high_availability is not None,
+            "automountServiceAccountToken": mount_token,
             "enableServiceLinks": False,
             "securityContext": pod_security_context(),
             "initContainers": [config_init_container(cluster)],
@@ -64,7 +65,7 @@ def _pod_template(
     }
 
 
-def _flink_container(cluster: Cluster, name: str, args: list[str], extra_env: list[dict[str, Any]]) -> dict[str, Any]:
+def flink_container(cluster: Cluster, name: str, args: list[str], extra_env: list[dict[str, Any]]) -> dict[str, Any]:
     # Same address config.yaml names, so the entrypoint's rewrite is a no-op (see pods.py).
     env: list[dict[str, Any]] = [{"name": "JOB_MANAGER_RPC_ADDRESS", "value": cluster.names.jobmanager_service_fqdn}]
     env += extra_env
@@ -88,7 +89,7 @@ def _metrics_ports(cluster: Cluster) -> list[dict[str, Any]]:
     return [{"name": METRICS_PORT_NAME, "containerPort": ports.PROMETHEUS, "protocol": "TCP"}]
 
 
-def _deployment(
+def flink_deployment(
     cluster: Cluster,
     *,
     name: str,
@@ -99,9 +100,12 @@ def _deployment(
     scratch_bytes: int,
     config_map_name: str,
     extra_spec: dict[str, Any],
+    mount_token: bool | None = None,
 ) -> dict[str, Any]:
+    """A Deployment of Flink pods; `mount_token`: the ServiceAccount token (default: with HA, which needs it)."""
+    mount = cluster.high_availability is not None if mount_token is None else mount_token
     skips = [
-        *([CHECKOV_TOKEN_SKIP] if cluster.high_availability is not None else []),
+        *([CHECKOV_TOKEN_SKIP] if mount else []),
         *([CHECKOV_SECRET_ENV_SKIP] if storage_credentials_env(cluster) else []),
     ]
     numbered = {f"checkov.io/skip{index}": skip for index, skip in enumerate(skips, start=1)}
@@ -111,6 +115,7 @@ def _deployment(
         config_map_name=config_map_name,
         container=container,
         scratch_bytes=scratch_bytes,
+        mount_token=mount,
         extra_spec=extra_spec,
     )
     return {
@@ -154,20 +159,20 @@ def _tcp_probe(port: str, period: int, failures: int) -> dict[str, Any]:
     return {"tcpSocket": {"port": port}, "periodSeconds": period, "failureThreshold": failures, "timeoutSeconds": 5}
 
 
-def _container_port(name: str, number: int) -> dict[str, Any]:
+def container_port(name: str, number: int) -> dict[str, Any]:
     return {"name": name, "containerPort": number, "protocol": "TCP"}
 
 
 def jobmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, Any]:
     jm = cluster.job_manager
     ha = cluster.high_availability is not None
-    container = _flink_container(cluster, JOBMANAGER, jobmanager_args(cluster), [POD_IP_ENV] if ha else [])
+    container = flink_container(cluster, JOBMANAGER, jobmanager_args(cluster), [POD_IP_ENV] if ha else [])
     rest_check = {"path": "/config", "port": "rest"}
     container |= {
         "ports": [
-            _container_port("rpc", ports.JOBMANAGER_RPC),
-            _container_port("blob", ports.BLOB_SERVER),
-            _container_port("rest", ports.REST),
+            container_port("rpc", ports.JOBMANAGER_RPC),
+            container_port("blob", ports.BLOB_SERVER),
+            container_port("rest", ports.REST),
             *_metrics_ports(cluster),
         ],
         "resources": container_resources(cluster, jm.cpu_millis, jm.cpu_limit_millis, jm.memory_bytes, jm.scratch_bytes),
@@ -180,7 +185,7 @@ def jobmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, A
         "readinessProbe": {"httpGet": rest_check, "periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 5},
         "livenessProbe": _tcp_probe("rpc", 15, 4),
     }
-    return _deployment(
+    return flink_deployment(
         cluster,
         name=cluster.names.jobmanager,
         component=JOBMANAGER,
@@ -209,11 +214,11 @@ def _spread_constraints(cluster: Cluster) -> dict[str, Any]:
 
 def taskmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, Any]:
     tm = cluster.task_manager
-    container = _flink_container(cluster, TASKMANAGER, ["taskmanager"], [])
+    container = flink_container(cluster, TASKMANAGER, ["taskmanager"], [])
     container |= {
         "ports": [
-            _container_port("data", ports.TASKMANAGER_DATA),
-            _container_port("rpc", ports.TASKMANAGER_RPC),
+            container_port("data", ports.TASKMANAGER_DATA),
+            container_port("rpc", ports.TASKMANAGER_RPC),
             *_metrics_ports(cluster),
         ],
         "resources": container_resources(cluster, tm.cpu_millis, tm.cpu_limit_millis, tm.memory_bytes, tm.scratch_bytes),
@@ -221,7 +226,7 @@ def taskmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, 
         "readinessProbe": _tcp_probe("rpc", 10, 3),
         "livenessProbe": _tcp_probe("rpc", 15, 4),
     }
-    return _deployment(
+    return flink_deployment(
         cluster,
         name=cluster.names.taskmanager,
         component=TASKMANAGER,

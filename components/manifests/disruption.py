@@ -1,4 +1,4 @@
-"""PodDisruptionBudgets: node drains take TaskManagers (and HA JobManagers) one pod at a time."""
+"""PodDisruptionBudgets: node drains take TaskManagers (and HA JobManagers, SQL Gateways) one pod at a time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from components.manifests.metadata import object_metadata
 from components.model import Cluster
-from components.naming import JOBMANAGER, TASKMANAGER
+from components.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER
 
 
 def _one_at_a_time(cluster: Cluster, name: str, component: str) -> dict[str, Any]:
@@ -31,3 +31,11 @@ def jobmanager_disruption_budget(cluster: Cluster) -> dict[str, Any] | None:
     if cluster.job_manager.replicas < 2:
         return None
     return _one_at_a_time(cluster, cluster.names.jobmanager, JOBMANAGER)
+
+
+def sql_gateway_disruption_budget(cluster: Cluster) -> dict[str, Any] | None:
+    """As for TaskManagers: only with two or more gateways, so a drain always leaves one serving."""
+    gateway = cluster.sql_gateway
+    if gateway is None or gateway.replicas < 2:
+        return None
+    return _one_at_a_time(cluster, cluster.names.sql_gateway, SQL_GATEWAY)

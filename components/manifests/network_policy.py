@@ -6,6 +6,12 @@ requests); REST only from the configured sources (network.restAccess: an ingress
 controller, a CI runner's namespace); the metrics port only from
 metrics.scrapers. `kubectl port-forward` and kubelet
 probes do not traverse NetworkPolicies, so they keep working.
+
+The SQL Gateway's pods carry the cluster's labels, so the default deny covers them
+too; they may reach the JobManagers' REST API (the only way the gateway talks to the
+cluster: job submission, status, and the results of a SELECT) and nothing else of the
+cluster, which is why the RPC/blob rule names JobManagers and TaskManagers rather than
+every pod of the cluster. Only network.sqlGatewayAccess reaches the gateway (8083).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from components import ports
 from components.manifests.metadata import object_metadata
 from components.model import Cluster, Peer
-from components.naming import JOBMANAGER, TASKMANAGER, Part
+from components.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER, Part
 
 
 def _policy(cluster: Cluster, part: Part, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:
@@ -64,9 +70,12 @@ def default_deny(cluster: Cluster) -> dict[str, Any]:
 
 def jobmanager_ingress(cluster: Cluster) -> dict[str, Any]:
     names = cluster.names
-    cluster_pods = _peer(names.cluster_selector_labels())
-    rules: list[dict[str, Any]] = [{"from": [cluster_pods], "ports": _tcp(ports.JOBMANAGER_RPC, ports.BLOB_SERVER)}]
+    # JobManagers too: with HA a standby's REST handlers call the leader.
+    flink_pods = [_peer(names.selector_labels(JOBMANAGER)), _peer(names.selector_labels(TASKMANAGER))]
+    rules: list[dict[str, Any]] = [{"from": flink_pods, "ports": _tcp(ports.JOBMANAGER_RPC, ports.BLOB_SERVER)}]
     rest_sources = [_configured_peer(peer) for peer in cluster.network.rest_access]
+    if cluster.sql_gateway is not None:
+        rest_sources.append(_peer(names.selector_labels(SQL_GATEWAY)))
     if rest_sources:
         rules.append({"from": rest_sources, "ports": _tcp(ports.REST)})
     rules += _metrics_rules(cluster)
@@ -83,5 +92,15 @@ def taskmanager_ingress(cluster: Cluster) -> dict[str, Any]:
     return _policy(cluster, Part.TASKMANAGER_POLICY, names.selector_labels(TASKMANAGER), rules)
 
 
+def sql_gateway_ingress(cluster: Cluster) -> dict[str, Any] | None:
+    """Only network.sqlGatewayAccess reaches the gateway; with no peers, nothing does (port-forward still works)."""
+    if cluster.sql_gateway is None:
+        return None
+    sources = [_configured_peer(peer) for peer in cluster.network.sql_gateway_access]
+    rules = [{"from": sources, "ports": _tcp(ports.SQL_GATEWAY)}] if sources else []
+    return _policy(cluster, Part.SQL_GATEWAY_POLICY, cluster.names.selector_labels(SQL_GATEWAY), rules)
+
+
 def network_policies(cluster: Cluster) -> list[dict[str, Any]]:
-    return [default_deny(cluster), jobmanager_ingress(cluster), taskmanager_ingress(cluster)]
+    gateway = sql_gateway_ingress(cluster)
+    return [default_deny(cluster), jobmanager_ingress(cluster), taskmanager_ingress(cluster), *([gateway] if gateway else [])]

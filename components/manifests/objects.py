@@ -6,7 +6,9 @@ objects it waits for. What waits for what is decided here, not in the component:
 every object waits for the Namespace the cluster creates, and the Deployments wait for
 what their pods mount or use (ConfigMap, ServiceAccount, RBAC, Secret). With the
 ConfigMap named by its content, that edge also orders a config change: Pulumi creates
-the new ConfigMap, rolls both Deployments onto it, and only then deletes the old one.
+the new ConfigMap, rolls the Deployments onto it, and only then deletes the old one.
+The SQL Gateway's Deployment waits for the same, not for the JobManagers: it reaches
+them only when a statement runs, and its probes do not need them.
 """
 
 from __future__ import annotations
@@ -16,20 +18,25 @@ from typing import Any
 
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
-from components.manifests.disruption import jobmanager_disruption_budget, taskmanager_disruption_budget
+from components.manifests.disruption import (
+    jobmanager_disruption_budget,
+    sql_gateway_disruption_budget,
+    taskmanager_disruption_budget,
+)
 from components.manifests.ingress import ingress
 from components.manifests.monitoring import pod_monitor
 from components.manifests.namespace import namespace
-from components.manifests.network_policy import default_deny, jobmanager_ingress, taskmanager_ingress
+from components.manifests.network_policy import default_deny, jobmanager_ingress, sql_gateway_ingress, taskmanager_ingress
 from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
-from components.manifests.services import jobmanager_service, rest_service
+from components.manifests.services import jobmanager_service, rest_service, sql_gateway_service
+from components.manifests.sql_gateway import sql_gateway_deployment
 from components.model import Cluster
 from components.naming import Part
 
 # What a pod mounts or uses: its Deployment waits for these.
 POD_PREREQUISITES = (Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET)
-WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER)
+WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER, Part.SQL_GATEWAY)
 
 
 @dataclass(frozen=True)
@@ -56,13 +63,17 @@ def cluster_objects(cluster: Cluster) -> list[ClusterObject]:
         (Part.STORAGE_SECRET, storage_credentials_secret(cluster)),
         (Part.JOBMANAGER_SERVICE, jobmanager_service(cluster)),
         (Part.REST_SERVICE, rest_service(cluster)),
+        (Part.SQL_GATEWAY_SERVICE, sql_gateway_service(cluster)),
         (Part.JOBMANAGER, jobmanager_deployment(cluster, config_map_name)),
         (Part.TASKMANAGER, taskmanager_deployment(cluster, config_map_name)),
+        (Part.SQL_GATEWAY, sql_gateway_deployment(cluster, config_map_name)),
         (Part.DEFAULT_DENY, default_deny(cluster)),
         (Part.JOBMANAGER_POLICY, jobmanager_ingress(cluster)),
         (Part.TASKMANAGER_POLICY, taskmanager_ingress(cluster)),
+        (Part.SQL_GATEWAY_POLICY, sql_gateway_ingress(cluster)),
         (Part.TASKMANAGER_BUDGET, taskmanager_disruption_budget(cluster)),
         (Part.JOBMANAGER_BUDGET, jobmanager_disruption_budget(cluster)),
+        (Part.SQL_GATEWAY_BUDGET, sql_gateway_disruption_budget(cluster)),
         (Part.POD_MONITOR, pod_monitor(cluster)),
         (Part.INGRESS, ingress(cluster)),
     ]

@@ -28,6 +28,7 @@ from components.resolution.jobs import resolve_jobs, resolve_jobs_rest_url
 from components.resolution.memory import resolve_layouts
 from components.resolution.problems import problems_from_pydantic
 from components.resolution.sizing import size_job_managers, size_task_managers
+from components.resolution.sql_gateway import resolve_sql_gateway
 from components.resolution.state import resolve_high_availability, resolve_state, resolve_storage
 from components.spec import ClusterSpec
 from components.versions import FlinkVersion, parse_flink_version
@@ -134,6 +135,7 @@ def _resolve(
     ha, job_manager_replicas = resolve_high_availability(spec, prefix, problems)
     task_managers = size_task_managers(spec, raw, prefix, problems)
     job_managers = size_job_managers(spec, raw, job_manager_replicas, prefix, problems)
+    sql_gateway = resolve_sql_gateway(spec, raw, prefix, problems)
     layouts: dict[str, Any] = {"options": options, "raw": raw, "prefix": prefix, "problems": problems, "warnings": warnings}
     tm_layout, jm_layout = resolve_layouts(task_managers, job_managers, slots=spec.task_manager.slots, **layouts)
     state = resolve_state(spec, prefix, problems)
@@ -166,6 +168,7 @@ def _resolve(
         parallelism=spec.parallelism,
         task_manager=TaskManager(slots=spec.task_manager.slots, layout=tm_layout, **task_managers.pods()),
         job_manager=JobManager(layout=jm_layout, **job_managers.pods()),
+        sql_gateway=sql_gateway,
         scheduling=resolve_scheduling(spec),
         network=network,
         high_availability=ha,

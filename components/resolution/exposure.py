@@ -60,7 +60,11 @@ def resolve_network(spec: ClusterSpec, prefix: str, problems: list[Problem], war
             f"{prefix}.network.restServiceType is {network.rest_service_type}: the REST API has no authentication and "
             "accepts job submission; restrict network.restAccess to the sources that need it"
         )
-    return Network(rest_access=rest_access, rest_service_type=network.rest_service_type)
+    return Network(
+        rest_access=rest_access,
+        rest_service_type=network.rest_service_type,
+        sql_gateway_access=_peers(network.sql_gateway_access, f"{prefix}.network.sqlGatewayAccess", problems),
+    )
 
 
 def _names(value: object) -> list[str]:

@@ -42,7 +42,7 @@ class Sized:
         }
 
 
-def _cpu_limit(limit: int | None, request: int, *, path: str, request_text: str, raw: object, problems: list[Problem]) -> int:
+def cpu_limit(limit: int | None, request: int, *, path: str, request_text: str, raw: object, problems: list[Problem]) -> int:
     """The CPU limit: the request unless given, and never below it."""
     if limit is None:
         return request
@@ -144,7 +144,7 @@ def size_task_managers(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, p
     return Sized(
         replicas=replicas,
         cpu_millis=cpu,
-        cpu_limit_millis=_cpu_limit(
+        cpu_limit_millis=cpu_limit(
             tm.cpu_limit, cpu, path=path, request_text=request, raw=given(raw, "taskManager", "cpuLimit"), problems=problems
         ),
         memory_bytes=memory,
@@ -161,7 +161,7 @@ def size_job_managers(spec: ClusterSpec, raw: Mapping[str, Any], replicas: int, 
     return Sized(
         replicas=replicas,
         cpu_millis=jm.cpu,
-        cpu_limit_millis=_cpu_limit(
+        cpu_limit_millis=cpu_limit(
             jm.cpu_limit, jm.cpu, path=path, request_text=request, raw=given(raw, "jobManager", "cpuLimit"), problems=problems
         ),
         memory_bytes=jm.memory,

@@ -30,6 +30,8 @@ BUILDERS = (
     "components.flink_config",
     "components.flink_options",
     "components.flink_recovery_options",
+    "components.flink_gateway_options",
+    "components.sql_gateway_memory",
     "components.summary",
     *(f"components.manifests.{path.stem}" for path in sorted((COMPONENTS / "manifests").glob("*.py"))),
 )

@@ -1,7 +1,8 @@
 """The options the component owns: one table that the renderer emits and the validator refuses.
 
-The owned set is derived here from what the renderer actually emits, for every stack
-and every optional feature on each Flink line, so the table, the renderer and the
+The owned set is derived here from what the renderer actually emits (config.yaml, and
+the SQL Gateway's `-D` command line), for every stack and every optional feature on
+each Flink line, so the table, the renderer and the
 validator cannot drift apart: each rendered key must be refused in
 `flinkConfiguration` (with its deprecated aliases), and the component's typed values
 must win over raw options even if a raw one slipped through.
@@ -20,6 +21,7 @@ from components.flink_config import CONFIG_FILE, render_config_files, render_fli
 from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS
 from components.flink_recovery_options import RESTART_STRATEGY_FIELDS
 from components.jvm import JAVA_17_MODULE_FLAGS
+from components.manifests.sql_gateway import sql_gateway_deployment
 from components.model import Cluster
 from components.resolution import parse_stack_config
 from components.spec import RestartStrategySpec
@@ -47,6 +49,7 @@ FEATURES: dict[str, dict[str, Any]] = {
         "storage": {"s3": {"endpoint": "https://minio.example.com", "pathStyleAccess": True}},
     },
     **{f"restart-{kind}": {"restartStrategy": {"type": kind, **fields}} for kind, fields in RESTARTS.items()},
+    "sql-gateway": {"sqlGateway": {"cpu": "250m", "memory": "1Gi"}},
 }
 
 
@@ -67,6 +70,10 @@ def rendered_owned_keys() -> set[str]:
     keys: set[str] = set()
     for settings in _all_renders():
         keys |= set(render_flink_options(settings)) - set(settings.flink_configuration)
+        gateway = sql_gateway_deployment(settings, "config")
+        if gateway is not None:  # its own options are -D properties of its command line
+            args = gateway["spec"]["template"]["spec"]["containers"][0]["args"]
+            keys |= {arg.removeprefix("-D").split("=", 1)[0] for arg in args if arg.startswith("-D")}
     return keys
 
 

@@ -1,0 +1,64 @@
+"""The SQL Gateway's options in the table of owned options: refused in `flinkConfiguration`, set on its command line.
+
+The gateway reads config.yaml like every Flink process, but these options are never
+rendered there: only the gateway reads them, and a different config.yaml is a new
+ConfigMap that rolls the JobManagers and TaskManagers (without HA, losing their running
+jobs) merely because a gateway was added or changed. They are `-D` dynamic properties
+of `sql-gateway.sh start-foreground` instead, which win over the file. Spliced into
+`flink_options.OWNED_OPTIONS` with no config.yaml value, so they stay one table.
+
+Checked by reflection on every static ConfigOption of the flink-sql-gateway jars of
+1.20.3 (what 1.20.4's Flink home and image carry, tools/flink_dist.py) and 2.2.1, and
+on `FactoryUtil.SQL_GATEWAY_ENDPOINT_TYPE`: the same keys, defaults (port and
+bind-port 8083, endpoint type rest) and no fallback keys in both lines, so nothing here
+depends on the version. The REST endpoint reads its options under
+`sql-gateway.endpoint.rest.` (SqlGatewayEndpointFactoryUtils: prefix, then the
+endpoint's identifier).
+
+Every value is a plain token: sql-gateway.sh prints its usage and exits when any
+argument contains `-h` (`[[ "$*" = *-h* ]]`, in 1.20.4 and 2.2.1), so no name derived
+from the cluster's (`etl-hourly` would do it) goes on that command line: the gateway
+advertises its pod IP, not its Service name.
+"""
+
+from __future__ import annotations
+
+from components import ports
+from components.model import Cluster, FlinkValue
+from components.owned_option import OwnedOption
+
+ENDPOINT_TYPE = "sql-gateway.endpoint.type"
+REST_PREFIX = "sql-gateway.endpoint.rest."
+HA_TYPE = "high-availability.type"
+# The kubelet expands $(POD_IP) in container args from the env var the Deployment sets.
+POD_IP = "$(POD_IP)"
+
+# (key, value on the gateway's command line, why the component owns it)
+_PROPERTIES: tuple[tuple[str, str, str], ...] = (
+    (ENDPOINT_TYPE, "rest", "fixed at rest: the SQL Gateway's Service, probes and NetworkPolicy serve its REST endpoint"),
+    (f"{REST_PREFIX}address", POD_IP, "each SQL Gateway advertises its own pod IP"),
+    (f"{REST_PREFIX}bind-address", "0.0.0.0", "must be 0.0.0.0 so the SQL Gateway's Service and probes reach it"),
+    (f"{REST_PREFIX}port", str(ports.SQL_GATEWAY), "fixed at 8083: the SQL Gateway's Service, probes and NetworkPolicy use it"),
+    (f"{REST_PREFIX}bind-port", str(ports.SQL_GATEWAY), "fixed at 8083: the SQL Gateway listens where its Service points"),
+)
+
+
+def _not_in_config_yaml(cluster: Cluster) -> FlinkValue | None:
+    return None
+
+
+GATEWAY_OPTIONS: tuple[OwnedOption, ...] = tuple(
+    OwnedOption(key, f"{reason} (set on the SQL Gateway's command line)", _not_in_config_yaml) for key, _, reason in _PROPERTIES
+)
+
+
+def sql_gateway_properties(cluster: Cluster) -> dict[str, str]:
+    """The `-D` properties of the gateway's command line, in a fixed order."""
+    properties = {key: value for key, value, _ in _PROPERTIES}
+    if cluster.high_availability is not None:
+        # The gateway is a REST client of the cluster: through the REST Service any
+        # JobManager answers (a standby forwards to the leader), so it needs neither the
+        # leader ConfigMaps nor a ServiceAccount token, which would let the SQL it runs
+        # (UDFs, added jars) rewrite the HA metadata.
+        properties[HA_TYPE] = "NONE"
+    return properties
