@@ -36,8 +36,19 @@ class EngineError(AssertionError):
         command = " ".join(result.args if isinstance(result.args, list) else [str(result.args)])
         # The engine prints why it failed under "Diagnostics:", before the (long) outputs.
         diagnostics = result.stdout.partition("Diagnostics:")[2].partition("\nOutputs:")[0]
-        shown = f"Diagnostics:{diagnostics[:8000]}" if diagnostics else result.stdout[-6000:]
+        shown = f"Diagnostics:\n{_resources_first(diagnostics)[:8000]}" if diagnostics else result.stdout[-6000:]
         super().__init__(f"`{command}` exited {result.returncode}:\n{shown}\n{result.stderr[-6000:]}")
+
+
+def _resources_first(diagnostics: str) -> str:
+    """The resources' own errors before the stack's (whose traceback only says the program was stopped)."""
+    blocks: list[list[str]] = []
+    for line in diagnostics.splitlines():
+        if (line.startswith("  ") and not line.startswith("   ")) or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    ordered = sorted(blocks, key=lambda block: bool(block) and "pulumi:pulumi:Stack" in block[0])
+    return "\n".join(line for block in ordered for line in block)
 
 
 @dataclass(frozen=True)
