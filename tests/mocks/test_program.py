@@ -40,17 +40,19 @@ def stack_run(request: pytest.FixtureRequest) -> tuple[str, list[Registered], di
 
 def test_registers_the_session_cluster_objects(stack_run: tuple[str, list[Registered], dict[str, Any]]) -> None:
     _, registered, _ = stack_run
+    config = stack_config(stack_run[0])["cluster"]
+    gateway = config.get("sqlGateway")  # a Deployment, a Service and a NetworkPolicy more
     kinds = sorted(r.type for r in registered)
-    assert kinds.count("kubernetes:apps/v1:Deployment") == 2
-    assert kinds.count("kubernetes:core/v1:Service") == 2
+    assert kinds.count("kubernetes:apps/v1:Deployment") == 2 + bool(gateway)
+    assert kinds.count("kubernetes:core/v1:Service") == 2 + bool(gateway)
     assert kinds.count("kubernetes:core/v1:ConfigMap") == 1
     assert kinds.count("kubernetes:core/v1:Namespace") == 1
     assert kinds.count(COMPONENT) == 1
-    assert kinds.count("kubernetes:networking.k8s.io/v1:NetworkPolicy") == 3
+    assert kinds.count("kubernetes:networking.k8s.io/v1:NetworkPolicy") == 3 + bool(gateway)
     assert kinds.count("kubernetes:core/v1:ServiceAccount") == 1
-    config = stack_config(stack_run[0])["cluster"]
     ha = config.get("highAvailability", {}).get("enabled", False)
-    expected_budgets = (1 if config["parallelism"] > 2 else 0) + (1 if ha else 0)
+    gateways = gateway.get("replicas", 1) if gateway else 0
+    expected_budgets = (1 if config["parallelism"] > 2 else 0) + (1 if ha else 0) + (1 if gateways >= 2 else 0)
     assert kinds.count("kubernetes:policy/v1:PodDisruptionBudget") == expected_budgets
     assert kinds.count("kubernetes:rbac.authorization.k8s.io/v1:Role") == (1 if ha else 0)
     assert kinds.count("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") == (1 if ha else 0)

@@ -156,7 +156,7 @@ def test_deployments_wait_for_what_their_pods_mount_and_everything_for_the_names
     present = {o.part for o in objects}
     for item in objects:
         assert (Part.NAMESPACE in item.depends_on) is (item.part is not Part.NAMESPACE), item.part
-        if item.part in (Part.JOBMANAGER, Part.TASKMANAGER):
+        if item.part in (Part.JOBMANAGER, Part.TASKMANAGER, Part.SQL_GATEWAY):
             expected = {Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET} & present
             assert set(item.depends_on) - {Part.NAMESPACE} == expected
         else:
