@@ -54,10 +54,10 @@ def gateway_home(version: str, workdir: Path) -> Path:
 
 
 @dataclass
-class RunningGateway:
+class GatewayClient:
+    """The SQL Gateway's REST API on a loopback port (its own, or a `kubectl port-forward`)."""
+
     port: int
-    process: subprocess.Popen[bytes]
-    log: Path
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         request = urllib.request.Request(
@@ -75,6 +75,12 @@ class RunningGateway:
 
     def get(self, path: str) -> Any:
         return rest_get(self.port, path)
+
+
+@dataclass
+class RunningGateway(GatewayClient):
+    process: subprocess.Popen[bytes]
+    log: Path
 
 
 def _loopback(value: str, home: Path) -> str:
@@ -137,7 +143,7 @@ class Statement:
     job_id: str | None
 
 
-def run_statement(gateway: RunningGateway, session: str, statement: str, timeout: float = 240) -> Statement:
+def run_statement(gateway: GatewayClient, session: str, statement: str, timeout: float = 240) -> Statement:
     """Submit one statement and fetch every page of its result (following nextResultUri until EOS)."""
     operation = gateway.post(f"/v1/sessions/{session}/statements", {"statement": statement})["operationHandle"]
     rows: list[dict[str, Any]] = []
