@@ -29,8 +29,9 @@ has_context() {
 engine="$(bash "$root/tools/toolchain/build.sh" pulumi)" || exit $?
 setting() { printf '%s\n' "$engine" | sed -n "s/^$1=//p"; }
 pulumi_bin="$(setting pulumi)"
-export PATH="$(dirname "$pulumi_bin"):$PATH"
-export PULUMI_HOME="$(setting pulumi-home)"
+PATH="$(dirname "$pulumi_bin"):$PATH"
+PULUMI_HOME="$(setting pulumi-home)"
+export PATH PULUMI_HOME
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-flink-session-example}"
 if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
