@@ -115,6 +115,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench")
     parser.add_argument("--quick", action="store_true", help="3 runs; no real engine, no test tiers")
     parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--skip-tiers", action="store_true", help="do not time the test tiers")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     options = parser.parse_args()
     runs = options.runs or (3 if options.quick else 7)
@@ -138,7 +139,7 @@ def main() -> int:
     points = [(c, scaling[str(c)].median()) for c in counts]
     per_cluster = slope(points)
     memory_points = [(c, statistics.median(scaling[str(c)].peak_kib) / 1024) for c in counts]
-    tiers = {} if options.quick else test_tiers()
+    tiers = {} if options.quick or options.skip_tiers else test_tiers()
 
     floor = program["floor"].median()
     generic = program["floor-generic"].median()
@@ -186,7 +187,7 @@ def main() -> int:
     if tiers:
         lines += ["| tier | wall time (one run) |", "| --- | --- |", *(f"| {k} | {v:.1f} s |" for k, v in tiers.items()), ""]
     else:
-        lines += ["Skipped (`--quick`).", ""]
+        lines += ["Not timed in this run (`--quick` or `--skip-tiers`); the closing CI run's times are in the README.", ""]
     lines += ANALYSIS
     text = "\n".join(lines) + "\n"
     options.out.parent.mkdir(parents=True, exist_ok=True)
@@ -197,7 +198,35 @@ def main() -> int:
 
 # What the figures above mean; written from the measurements of the run described in
 # the closing note of the engine issue, and rechecked whenever this file is regenerated.
-ANALYSIS: list[str] = []
+ANALYSIS: list[str] = [
+    "## Where the engine's time goes, and what was ours",
+    "",
+    "- **What was ours, and is fixed.** pulumi-kubernetes awaits a Service until its endpoints target Ready pods "
+    "and then waits 10 s more after every endpoints change (`provider/pkg/await/service.go`: a settle timer). Both "
+    "of our Services select the JobManager pods, whose readiness the JobManager Deployment's own await already "
+    "proves, and nothing depends on a Service, so they carry `pulumi.com/skipAwait` (components/manifests/"
+    "services.py). That took dev's `pulumi up` from 13.9 s (the figure measured when the engine first ran here: "
+    "12.7x kubectl) to the row above. The remaining ordering edges are needed: every object waits for the "
+    "Namespace it lives in, and the Deployments wait for the ConfigMap, ServiceAccount, RBAC and Secret their "
+    "pods use (without them a pod would start and fail, and a replaced ConfigMap could be deleted before the "
+    "Deployments moved off it). The Deployments' own await (Available) is what `pulumi up` is for.",
+    "- **What is the engine's.** A no-change preview cannot come near `kubectl diff`: the CLI, the Python language "
+    "host and the SDK with a program that registers nothing already take most of it (the `empty program` row), "
+    "and starting the 170 MB Kubernetes provider and its first requests to the cluster "
+    "takes most of the rest (`one ConfigMap`). Our program and its objects add the difference between `ours` and "
+    "`one ConfigMap`: evaluating it, and one server-side dry-run diff per object, run in parallel. The engine "
+    "floor, the same objects through Pulumi's own `yaml/v2:ConfigGroup`, is no faster than ours for `up` or "
+    "`preview`. So the preview target of 8x `kubectl diff` is below what the engine itself needs on this machine; "
+    "nothing of ours is left to remove there.",
+    "- **Type tokens or typed classes.** The program registers each object by its provider type token "
+    "(components/kubernetes_object.py) instead of through pulumi-kubernetes' typed classes, which import a large "
+    "generated module per API group. In a real preview that is still a visible share: the `typed classes` row is "
+    "the same program with the typed classes. So the type-token registration stays; a mocks test shows both send "
+    "the engine identical registrations.",
+    "- **Many clusters.** 50 dev-sized clusters (500 objects) preview in about 5x the time of one, and `up` is "
+    "dominated by the provider's per-object create and await, run with the engine's default parallelism.",
+    "",
+]
 
 
 if __name__ == "__main__":

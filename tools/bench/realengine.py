@@ -198,7 +198,8 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
             preview_name, up_name = scale
             scale[preview_name].seconds.append(timed(lambda: ours.run("preview", stack="scale")))
             scale[up_name].seconds.append(timed(lambda: ours.up("scale")))
-            resources = len([u for u in ours.urns("scale") if "::kubernetes:" in u])
+            # a child's URN type is `<parent type>$kubernetes:<group/version>:<Kind>`
+            resources = len([u for u in ours.urns("scale") if "$kubernetes:" in u.split("::")[2]])
             ours.destroy("scale")
     return EngineResults(cases, scale, scale_clusters, resources // scale_clusters)
 
