@@ -19,6 +19,7 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HOME_PARTS = ("lib", "bin", "opt", "plugins")
@@ -28,24 +29,43 @@ MAVEN = "https://repo1.maven.org/maven2/org/apache/flink"
 # flink-sql-gateway 1.20.4 (HTTP 404), so 1.20.4 takes 1.20.3, the newest patch release
 # of its line there (the gateway reaches the cluster only through the REST API).
 SQL_GATEWAY_VERSIONS = {"1.20.4": "1.20.3"}
+# (downloaded archive, directory to make from it)
+Extract = Callable[[Path, Path], None]
 
 
 def cache_root() -> Path:
     return Path(os.environ.get("FLINK_SESSION_CACHE", Path.home() / ".cache" / "flink-session"))
 
 
+def cached_pip_artifact(target: Path, requirement: str, pip_options: Sequence[str], extract: Extract) -> Path:
+    """`target`, made once from the one file `pip download --no-deps` fetches for `requirement`.
+
+    Parallel test workers may ask for the same target at once: one downloads, the others
+    wait on a lock beside it; `.complete` marks a target that was made whole.
+    """
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f".{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+                download = Path(scratch) / "download"
+                pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *pip_options, requirement]
+                subprocess.run([*pip, "-d", str(download)], check=True)
+                (archive,) = download.iterdir()
+                staging = Path(scratch) / "staging"
+                extract(archive, staging)
+                if target.exists():
+                    shutil.rmtree(target)
+                shutil.move(str(staging), target)
+            (target / ".complete").touch()
+    return target
+
+
 def flink_home(version: str) -> Path:
     """A Flink home (lib/, bin/, opt/, plugins/) for `version`, downloading it once."""
-    home = cache_root() / "flink" / version
-    if (home / ".complete").exists():
-        return home
-    home.parent.mkdir(parents=True, exist_ok=True)
-    # Parallel test workers may ask for the same version at once: one downloads, the others wait.
-    with (home.parent / f".{version}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (home / ".complete").exists():
-            _download(version, home)
-    return home
+    return cached_pip_artifact(cache_root() / "flink" / version, f"apache-flink-libraries=={version}", (), _extract_home)
 
 
 def sql_gateway_jar(version: str) -> Path:
@@ -66,32 +86,6 @@ def sql_gateway_jar(version: str) -> Path:
     partial.write_bytes(data)
     partial.rename(target)
     return target
-
-
-def _download(version: str, home: Path) -> None:
-    with tempfile.TemporaryDirectory(dir=home.parent) as scratch:
-        download = Path(scratch) / "download"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                f"apache-flink-libraries=={version}",
-                "-d",
-                str(download),
-            ],
-            check=True,
-        )
-        (archive,) = download.iterdir()
-        staging = Path(scratch) / "home"
-        _extract_home(archive, staging)
-        if home.exists():
-            shutil.rmtree(home)
-        shutil.move(str(staging), home)
-    (home / ".complete").touch()
 
 
 def _extract_home(archive: Path, target: Path) -> None:

@@ -10,61 +10,23 @@ Usage: `python -m tools.images.flink_scripts 2.2.1` prints the directory.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
-import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from tools.flink_dist import cache_root
+from tools.flink_dist import cache_root, cached_pip_artifact
 
 PARTS = ("bin", "conf")
 
 
+# The wheel is platform-specific; the scripts are the same in every wheel of a release.
+WHEEL = ("--only-binary=:all:", "--implementation=cp", "--python-version=3.11", "--abi=cp311", "--platform=manylinux2014_x86_64")
+
+
 def flink_scripts(version: str) -> Path:
     """A directory with `bin/` and `conf/` of Flink `version`, downloading the wheel once."""
-    target = cache_root() / "flink-scripts" / version
-    if (target / ".complete").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with (target.parent / f".{version}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".complete").exists():
-            _download(version, target)
-    return target
-
-
-def _download(version: str, target: Path) -> None:
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        download = Path(scratch) / "download"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--implementation=cp",
-                "--python-version=3.11",
-                "--abi=cp311",
-                "--platform=manylinux2014_x86_64",
-                f"apache-flink=={version}",
-                "-d",
-                str(download),
-            ],
-            check=True,
-        )
-        (wheel,) = download.iterdir()
-        staging = Path(scratch) / "scripts"
-        _extract(wheel, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.move(str(staging), target)
-    (target / ".complete").touch()
+    return cached_pip_artifact(cache_root() / "flink-scripts" / version, f"apache-flink=={version}", WHEEL, _extract)
 
 
 def _extract(wheel: Path, target: Path) -> None:
