@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.node.kube import Kube, toolchain_binary
 from tests.support import ROOT
 from tools.engine import Toolchain, Workspace
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
-BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
 PODMONITOR_CRD = Path(__file__).parent / "podmonitor-crd.yaml"
 TEST_STACKS = Path(__file__).parent / "stacks"
 
@@ -26,39 +23,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-@dataclass
-class Kube:
-    """kubectl against the local cluster: what the tests read back is the API server's, not Pulumi's."""
-
-    kubectl: Path
-    kubeconfig: Path
-
-    def run(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [str(self.kubectl), "--kubeconfig", str(self.kubeconfig), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
-        return result
-
-    def get(self, *args: str) -> Any:
-        return json.loads(self.run("get", *args, "-o", "json").stdout)
-
-    def exists(self, *args: str) -> bool:
-        return self.run("get", *args, check=False).returncode == 0
-
-
-def _tool(name: str) -> Path:
-    listing = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False).stdout
-    paths = dict(line.split("=", 1) for line in listing.split())
-    return Path(paths[name])
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +37,7 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
         ["bash", str(CLUSTER_SCRIPT), "up", "--kwok-only"], capture_output=True, text=True, env=env, check=False
     )
     assert started.returncode == 0, started.stderr[-3000:]
-    cluster = Kube(_tool("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
+    cluster = Kube(toolchain_binary("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
     try:
         # staging and prod create a PodMonitor: the cluster needs its CRD, as one with the Prometheus operator has.
         cluster.run("apply", "-f", str(PODMONITOR_CRD))

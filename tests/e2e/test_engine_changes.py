@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Kube
 from tests.e2e.live import assert_live, expected_objects, object_versions, pod_uids, uids
+from tests.node.kube import Kube
 from tools.engine import Workspace, steps_by_op
 
 STACK = "dev"

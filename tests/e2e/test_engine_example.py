@@ -19,8 +19,8 @@ from typing import Any
 from components.args import resolve_args
 from components.cluster import COMPONENT_TYPE
 from components.manifests.objects import cluster_objects
-from tests.e2e.conftest import Kube
 from tests.e2e.live import assert_live, leftovers
+from tests.node.kube import Kube
 from tests.support import ROOT
 from tools.engine import Toolchain, Workspace, steps_by_op
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.e2e.conftest import Kube
 from tests.e2e.live import assert_live, expected_objects, leftovers, namespaces_of
+from tests.node.kube import Kube
 from tests.support import STACKS, stack_config
 from tools.engine import EngineError, Workspace, steps_by_op
 

@@ -24,8 +24,8 @@ import pytest
 import yaml
 
 from components.flink_config import CONFIG_FILE, render_config_files
-from tests.e2e.conftest import Kube
 from tests.flink.harness import RunningCluster, compile_java, rest_get, session_cluster, wait_for
+from tests.node.kube import Kube
 from tests.support import resolve
 from tools.engine import EngineError, Workspace, steps_by_op
 from tools.flink_dist import flink_home

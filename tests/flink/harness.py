@@ -14,7 +14,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from components.jobs.rest import FlinkRest, JobSpec
 
 JAVA_SOURCES = Path(__file__).parent / "java"
 RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:"
@@ -105,31 +106,13 @@ def rest_get(port: int, path: str) -> Any:
 
 
 def rest_upload_jar(port: int, jar: Path) -> str:
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="{jar.name}"\r\n'
-            "Content-Type: application/java-archive\r\n\r\n"
-        ).encode()
-        + jar.read_bytes()
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/jars/upload", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    )
-    filename: str = _call(request, timeout=60)["filename"]
-    return filename.rsplit("/", 1)[-1]
+    """Upload through the same REST client the FlinkSessionJob provider uses."""
+    return FlinkRest(f"http://127.0.0.1:{port}").upload_jar(jar)
 
 
 def rest_run_jar(port: int, jar_id: str, entry_class: str, parallelism: int) -> str:
     # Explicit: REST submissions without a parallelism ran at 1 here, not at parallelism.default.
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/jars/{jar_id}/run",
-        data=json.dumps({"entryClass": entry_class, "parallelism": parallelism}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    job_id: str = _call(request, timeout=120)["jobid"]
-    return job_id
+    return FlinkRest(f"http://127.0.0.1:{port}").run_jar(jar_id, JobSpec(entry_class, (), parallelism), savepoint=None)
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.5) -> Any:

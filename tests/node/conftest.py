@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.node.host_state import Snapshot, snapshot
-from tests.node.kube import Kube
+from tests.node.kube import Kube, toolchain_binary
 from tests.support import ROOT
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
-BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
 # The test that stops the cluster and checks the machine runs last of all.
 LAST = "test_down_leaves_the_machine_as_found"
 
@@ -75,12 +74,6 @@ class NodeCluster:
         return (str(self.workdir), f"{cgroup_root}/")
 
 
-def _tool(name: str) -> Path:
-    listing = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False).stdout
-    paths = dict(line.split("=", 1) for line in listing.split())
-    return Path(paths[name])
-
-
 @pytest.fixture(scope="session")
 def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeCluster]:
     if os.geteuid() != 0:
@@ -94,7 +87,7 @@ def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeClust
         ["bash", str(CLUSTER_SCRIPT), "up"], capture_output=True, text=True, env=env, check=False, timeout=1800
     )
     cluster = NodeCluster(
-        kube=Kube(_tool("kubectl"), workdir / f"{env['FLINK_SESSION_CLUSTER']}.kubeconfig"),
+        kube=Kube(toolchain_binary("kubectl"), workdir / f"{env['FLINK_SESSION_CLUSTER']}.kubeconfig"),
         env=env,
         workdir=workdir,
         before=before,

@@ -1,4 +1,4 @@
-"""kubectl against the local cluster with a real node, and the objects the node tests create."""
+"""kubectl against a local cluster (every real tier uses it), and the objects the node tests create."""
 
 from __future__ import annotations
 
@@ -19,7 +19,14 @@ RESTRICTED = {
     "runAsGroup": 9999,
     "seccompProfile": {"type": "RuntimeDefault"},
 }
+BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "toolchain" / "build.sh"
 LOCKED_DOWN = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+
+
+def toolchain_binary(name: str) -> Path:
+    """A tool of tools/toolchain/build.sh (e.g. the kubectl the local cluster was tested with)."""
+    listing = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False).stdout
+    return Path(dict(line.split("=", 1) for line in listing.split())[name])
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class Kube:
 
     def get(self, *args: str) -> Any:
         return json.loads(self.run("get", *args, "-o", "json").stdout)
+
+    def exists(self, *args: str) -> bool:
+        return self.run("get", *args, check=False).returncode == 0
 
     def apply(self, *objects: dict[str, Any]) -> None:
         self.run("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": list(objects)}))

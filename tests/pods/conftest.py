@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.kube import Kube
+from tests.node.kube import Kube, toolchain_binary
 from tests.support import ROOT
 from tools.engine import Toolchain, Workspace
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
-BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
 TEST_STACKS = Path(__file__).parent / "stacks"
 
 
@@ -35,11 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason="the real-pod tier runs on its own: pytest -m pods (no -n)"))
 
 
-def _tool(name: str) -> Path:
-    listing = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False).stdout
-    return Path(dict(line.split("=", 1) for line in listing.split())[name])
-
-
 @pytest.fixture(scope="session")
 def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
     workdir = tmp_path_factory.mktemp("kwok")
@@ -49,7 +43,7 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
     )
     try:
         assert started.returncode == 0, started.stderr[-5000:]
-        yield Kube(_tool("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
+        yield Kube(toolchain_binary("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
     finally:
         subprocess.run(["bash", str(CLUSTER_SCRIPT), "down"], capture_output=True, env=env, check=False, timeout=600)
 
