@@ -80,6 +80,15 @@ def engine_section(results: realengine.EngineResults) -> list[str]:
         for name, sample in cases.items()
     ]
     scale_rows = [f"| {name} | {sample.cell()} |" for name, sample in results.scale.items()]
+    whole = results.phases["whole command"].median()
+    phase_rows = [f"| {name} | {sample.cell()} | {sample.median() / whole:.0%} |" for name, sample in results.phases.items()]
+    pip_share = sum(
+        results.phases[name].median()
+        for name in (
+            "language host About (python and pip versions)",
+            "language host GetRequiredPackages (pip list, plugin lookup)",
+        )
+    )
     return [
         "## Real engine on the local control plane (dev stack)",
         "",
@@ -101,6 +110,20 @@ def engine_section(results: realengine.EngineResults) -> list[str]:
         "with pulumi-kubernetes' typed classes instead of by type token previews in "
         f"{cases['typed classes: pulumi preview (no change)'].median():.2f} s "
         f"({cases['typed classes: pulumi preview (no change)'].median() - preview:+.2f} s).",
+        "",
+        "### One no-change preview of ours, from the engine's trace",
+        "",
+        "`pulumi preview --otel-traces file://...` once per round (tools/bench/trace.py). The first five rows "
+        "follow each other and add up to the whole command; the `of which` rows overlap the program's run.",
+        "",
+        "| phase | wall time | share of the command |",
+        "| --- | --- | --- |",
+        *phase_rows,
+        "",
+        f"Before any code of ours runs, the Python language host's `About` and `GetRequiredPackages` take "
+        f"{pip_share:.2f} s of the traced {whole:.2f} s ({pip_share / whole:.0%}): with the `pip` toolchain each runs "
+        "`python -m pip` in a subprocess (`pip --version`, `pip list`) to report versions and find the "
+        "installed packages' plugins.",
         "",
         f"### {results.scale_clusters} clusters in one stack ({results.resources_per_cluster} Kubernetes objects each)",
         "",

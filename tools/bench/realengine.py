@@ -10,6 +10,8 @@ One round, repeated and interleaved so every case sees the same machine:
   empty     `pulumi preview` of a Python program that registers nothing, and of one that
             registers one ConfigMap: what the CLI + language host, and then the provider, cost
             before any program of ours runs.
+  traced    one more no-change preview of ours with `--otel-traces`, split into the engine's
+            phases (tools/bench/trace.py); not timed with the others (tracing costs a little).
 Then 50 dev-sized clusters in one stack through `pulumi preview` and `pulumi up`.
 """
 
@@ -31,6 +33,7 @@ import yaml
 
 from tools.bench.evaluation import many_clusters
 from tools.bench.stats import Sample
+from tools.bench.trace import phases, read_spans
 from tools.engine import Toolchain, Workspace
 from tools.review.render import render_stack
 
@@ -122,6 +125,7 @@ def timed(action: Callable[[], object]) -> float:
 @dataclass
 class EngineResults:
     cases: dict[str, Sample]
+    phases: dict[str, Sample]
     scale: dict[str, Sample]
     scale_clusters: int
     resources_per_cluster: int
@@ -165,6 +169,7 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
         typed.config_set(STACK, "cluster.namespace", "flink-typed")
         typed.up(STACK)
         slots = iter(["3", "2"] * rounds)
+        traced: dict[str, Sample] = {}
 
         def record(name: str, action: Callable[[], object]) -> None:
             cases[name].seconds.append(timed(action))
@@ -173,6 +178,8 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
         for _ in range(rounds):
             record("ours: pulumi up (from empty)", lambda: ours.up(STACK))
             record("ours: pulumi preview (no change)", lambda: ours.run("preview", stack=STACK))
+            for phase, seconds in _traced_preview(ours, work / "trace.json").items():
+                traced.setdefault(phase, Sample()).seconds.append(seconds)
             ours.config_set(STACK, "cluster.taskManager.slots", next(slots))
             record("ours: pulumi up (one setting changed)", lambda: ours.up(STACK))
             record("ours: pulumi destroy", lambda: ours.destroy(STACK))
@@ -201,7 +208,13 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
             # a child's URN type is `<parent type>$kubernetes:<group/version>:<Kind>`
             resources = len([u for u in ours.urns("scale") if "$kubernetes:" in u.split("::")[2]])
             ours.destroy("scale")
-    return EngineResults(cases, scale, scale_clusters, resources // scale_clusters)
+    return EngineResults(cases, traced, scale, scale_clusters, resources // scale_clusters)
+
+
+def _traced_preview(workspace: Workspace, path: Path) -> dict[str, float]:
+    path.unlink(missing_ok=True)
+    workspace.run("preview", "--otel-traces", f"file://{path}", stack=STACK)
+    return phases(read_spans(path))
 
 
 def _check(result: subprocess.CompletedProcess[str]) -> None:
@@ -221,7 +234,7 @@ def _kubectl_diff(kubectl: Kubectl, manifests: str) -> None:
 
 
 def as_json(results: EngineResults) -> dict[str, Any]:
-    return {name: sample.seconds for name, sample in {**results.cases, **results.scale}.items()}
+    return {name: sample.seconds for name, sample in {**results.cases, **results.phases, **results.scale}.items()}
 
 
 if __name__ == "__main__":  # a quick look: `python -m tools.bench.realengine`

@@ -1,0 +1,96 @@
+"""Where one `pulumi preview` spends its time, read from the engine's own OpenTelemetry trace.
+
+`pulumi preview --otel-traces file://<path>` writes the spans of the CLI, the Python
+language host, the Python SDK and the providers as OTLP JSON, one batch per line. The
+phases below follow the engine's critical path: before the program starts, the CLI asks
+the language host `About` (the Python and pip versions, each a subprocess) and
+`GetRequiredPackages` (`pip list` and a look for each package's `pulumi-plugin.json`),
+one after the other; then the program runs, while the engine starts the Kubernetes
+provider and diffs each registered object in parallel with it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CLI = "pulumi-cli"
+SDK = "pulumi-sdk-python"
+
+
+@dataclass(frozen=True)
+class Span:
+    service: str
+    name: str
+    start_ns: int
+    end_ns: int
+    attributes: dict[str, object]
+
+    @property
+    def seconds(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e9
+
+
+def read_spans(path: Path) -> list[Span]:
+    """Every span of an OTLP JSON file (one `{"resourceSpans": [...]}` object per line)."""
+    spans: list[Span] = []
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        for resource in json.loads(line)["resourceSpans"]:
+            service = _attributes(resource["resource"].get("attributes", [])).get("service.name", "")
+            for scope in resource["scopeSpans"]:
+                spans.extend(
+                    Span(
+                        service=str(service),
+                        name=span["name"],
+                        start_ns=int(span["startTimeUnixNano"]),
+                        end_ns=int(span["endTimeUnixNano"]),
+                        attributes=_attributes(span.get("attributes", [])),
+                    )
+                    for span in scope["spans"]
+                )
+    return spans
+
+
+def _attributes(raw: list[dict[str, Any]]) -> dict[str, object]:
+    return {item["key"]: next(iter(item["value"].values()), None) for item in raw}
+
+
+def _only(spans: list[Span], service: str, name: str) -> Span:
+    found = [span for span in spans if span.service == service and span.name == name]
+    if not found:
+        raise ValueError(f"no {service} span named {name!r} in the trace")
+    return min(found, key=lambda span: span.start_ns)
+
+
+def _wall(spans: list[Span]) -> float:
+    """Seconds from the first span's start to the last one's end (0 for none)."""
+    return (max(s.end_ns for s in spans) - min(s.start_ns for s in spans)) / 1e9 if spans else 0.0
+
+
+def phases(spans: list[Span]) -> dict[str, float]:
+    """Seconds per phase of one preview; the first five add up to the whole command."""
+    command = _only(spans, CLI, "pulumi")
+    about = _only(spans, CLI, "pulumirpc.LanguageRuntime/About")
+    packages = _only(spans, CLI, "pulumirpc.LanguageRuntime/GetRequiredPackages")
+    run = _only(spans, CLI, "pulumirpc.LanguageRuntime/Run")
+    first_request = min(span.start_ns for span in spans if span.service == SDK)
+    provider_start = [
+        span for span in spans if span.service == CLI and span.name == "newPlugin" and span.attributes.get("kind") == "resource"
+    ]
+    provider_calls = [span for span in spans if span.service == CLI and span.name.startswith("pulumirpc.ResourceProvider/")]
+    diffs = [span for span in provider_calls if span.name.endswith("/Diff")]
+    return {
+        "language host About (python and pip versions)": about.seconds,
+        "language host GetRequiredPackages (pip list, plugin lookup)": packages.seconds,
+        "program: Python start and imports, to its first request": (first_request - run.start_ns) / 1e9,
+        "program: registrations to exit (provider start and diffs overlap it)": (run.end_ns - first_request) / 1e9,
+        "rest of the CLI (start, state, plan, output)": command.seconds - about.seconds - packages.seconds - run.seconds,
+        "whole command": command.seconds,
+        "of which: Kubernetes provider start": sum(span.seconds for span in provider_start),
+        "of which: provider calls, first to last": _wall(provider_calls),
+        "of which: object diffs, summed": sum(span.seconds for span in diffs),
+    }
