@@ -72,25 +72,38 @@ def _wall(spans: list[Span]) -> float:
 
 
 def phases(spans: list[Span]) -> dict[str, float]:
-    """Seconds per phase of one preview; the first five add up to the whole command."""
+    """Seconds per phase of one preview; the first seven follow each other and add up to the command.
+
+    The engine starts the Kubernetes provider when the program registers its first
+    Kubernetes object, so that start marks the end of the program's own evaluation.
+    """
     command = _only(spans, CLI, "pulumi")
     about = _only(spans, CLI, "pulumirpc.LanguageRuntime/About")
     packages = _only(spans, CLI, "pulumirpc.LanguageRuntime/GetRequiredPackages")
     run = _only(spans, CLI, "pulumirpc.LanguageRuntime/Run")
     first_request = min(span.start_ns for span in spans if span.service == SDK)
-    provider_start = [
-        span for span in spans if span.service == CLI and span.name == "newPlugin" and span.attributes.get("kind") == "resource"
-    ]
+    provider = min(
+        (
+            span
+            for span in spans
+            if span.service == CLI and span.name == "newPlugin" and span.attributes.get("kind") == "resource"
+        ),
+        key=lambda span: span.start_ns,
+    )
     provider_calls = [span for span in spans if span.service == CLI and span.name.startswith("pulumirpc.ResourceProvider/")]
     diffs = [span for span in provider_calls if span.name.endswith("/Diff")]
+    last_diff = max(span.end_ns for span in diffs)
+    configure = _only(spans, CLI, "pulumirpc.ResourceProvider/Configure")
     return {
         "language host About (python and pip versions)": about.seconds,
         "language host GetRequiredPackages (pip list, plugin lookup)": packages.seconds,
-        "program: Python start and imports, to its first request": (first_request - run.start_ns) / 1e9,
-        "program: registrations to exit (provider start and diffs overlap it)": (run.end_ns - first_request) / 1e9,
+        "Python start and the SDK, to its first request": (first_request - run.start_ns) / 1e9,
+        "program evaluation, to its first Kubernetes object": (provider.start_ns - first_request) / 1e9,
+        "provider start, registrations, checks and diffs": (last_diff - provider.start_ns) / 1e9,
+        "program and language host exit": (run.end_ns - last_diff) / 1e9,
         "rest of the CLI (start, state, plan, output)": command.seconds - about.seconds - packages.seconds - run.seconds,
         "whole command": command.seconds,
-        "of which: Kubernetes provider start": sum(span.seconds for span in provider_start),
-        "of which: provider calls, first to last": _wall(provider_calls),
+        "of which: provider process start": provider.seconds,
+        "of which: provider Configure (connects to the cluster)": configure.seconds,
         "of which: object diffs, summed": sum(span.seconds for span in diffs),
     }
