@@ -116,7 +116,7 @@ def engine_section(results: realengine.EngineResults) -> list[str]:
         "",
         "### One no-change preview of ours, from the engine's trace",
         "",
-        "`pulumi preview --otel-traces file://...` once per round (tools/bench/trace.py). The first five rows "
+        "`pulumi preview --otel-traces file://...` once per round (tools/bench/trace.py). The first seven rows "
         "follow each other and add up to the whole command; the `of which` rows overlap the program's run.",
         "",
         "| phase | wall time | share of the command |",
@@ -181,7 +181,8 @@ def main() -> int:
         + ", ".join(f"{k} {v}" for k, v in versions().items())
         + ", Pulumi CLI and pulumi-resource-kubernetes from tools/toolchain/versions.env. Each figure: median "
         "(min–max) of interleaved runs: 5 rounds for the real engine, 3 for 50 clusters, "
-        f"{runs} fresh processes under mocks.",
+        f"{runs} fresh processes under mocks. The real engine's copies of the program are byte-compiled first, as "
+        "after a user's first run (this machine sets PYTHONDONTWRITEBYTECODE).",
         "",
     ]
     lines += engine_section(engine) if engine is not None else ["Real engine: skipped (`--quick`).", ""]
