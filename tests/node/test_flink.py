@@ -67,7 +67,8 @@ def test_taskmanager_registers_through_the_jobmanager_service(sessions: Kube, ve
         overview: dict[str, Any] = {}
         for _ in range(60):
             overview = http_get_json(port, "/overview")
-            if overview["taskmanagers"] == 1:
+            # A TaskManager registers, then reports its slots in a second call: wait for both.
+            if overview["taskmanagers"] == 1 and overview["slots-total"] > 0:
                 break
             time.sleep(2)
         assert overview["flink-version"] == version
