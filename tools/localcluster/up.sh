@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make up` / `make down`: the dev stack (or STACK=...) through the real `pulumi up` / `pulumi destroy`.
 #
-# Where: $KUBECONFIG, else the current context of ~/.kube/config; with neither, the
-# local cluster (tools/localcluster/cluster.sh: a control plane on loopback with a real
-# node), started by `up` and stopped by `down`.
+# Where: $KUBECONFIG, else the current context of ~/.kube/config; with neither, or with
+# FLINK_SESSION_LOCAL=1, the local cluster (tools/localcluster/cluster.sh: a control plane
+# on loopback with a real node), started by `up` and stopped by `down`.
 # How: the Pulumi CLI and Kubernetes provider from tools/toolchain/build.sh (an isolated
 # PULUMI_HOME), offline unless you say otherwise: a file backend in .pulumi-state/
 # ($PULUMI_BACKEND_URL wins), the passphrase secrets provider with the committed stacks'
@@ -22,6 +22,7 @@ local_kubeconfig="${KWOK_WORKDIR:-$HOME/.cache/flink-session/kwok}/${FLINK_SESSI
 log() { printf 'flink-session: %s\n' "$*" >&2; }
 
 has_context() {
+  [[ "${FLINK_SESSION_LOCAL:-}" == 1 ]] && return 1
   [[ -n "${KUBECONFIG:-}" ]] && return 0
   [[ -f "$HOME/.kube/config" ]] && command -v kubectl >/dev/null && kubectl config current-context >/dev/null 2>&1
 }
