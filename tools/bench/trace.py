@@ -66,11 +66,6 @@ def _only(spans: list[Span], service: str, name: str) -> Span:
     return min(found, key=lambda span: span.start_ns)
 
 
-def _wall(spans: list[Span]) -> float:
-    """Seconds from the first span's start to the last one's end (0 for none)."""
-    return (max(s.end_ns for s in spans) - min(s.start_ns for s in spans)) / 1e9 if spans else 0.0
-
-
 def phases(spans: list[Span]) -> dict[str, float]:
     """Seconds per phase of one preview; the first seven follow each other and add up to the command.
 
@@ -90,8 +85,7 @@ def phases(spans: list[Span]) -> dict[str, float]:
         ),
         key=lambda span: span.start_ns,
     )
-    provider_calls = [span for span in spans if span.service == CLI and span.name.startswith("pulumirpc.ResourceProvider/")]
-    diffs = [span for span in provider_calls if span.name.endswith("/Diff")]
+    diffs = [span for span in spans if span.service == CLI and span.name == "pulumirpc.ResourceProvider/Diff"]
     last_diff = max(span.end_ns for span in diffs)
     configure = _only(spans, CLI, "pulumirpc.ResourceProvider/Configure")
     return {
