@@ -78,8 +78,14 @@ def test_a_stack_runs_flink_in_pods_and_a_job_finishes(
 
     jobmanager_address = summary["jobManagerService"]  # <service>.<namespace>.svc:6123
     for pod in running_pods(kube, namespace, "taskmanager"):
-        log = kube.logs(namespace, pod["metadata"]["name"])
-        assert f"@{jobmanager_address}/" in log, log[-3000:]
+        name = pod["metadata"]["name"]
+        # Ready means its RPC port is open; it reaches the ResourceManager a moment later.
+        wait_for(
+            lambda name=name: f"@{jobmanager_address}/" in kube.logs(namespace, name),
+            timeout=120,
+            what=f"{name}'s log to show the ResourceManager at {jobmanager_address}",
+            interval=2,
+        )
 
     with kube.port_forward(namespace, rest_service(summary), 8081) as port:
         wait_for_slots(port, summary["taskManagers"], summary["totalSlots"])
