@@ -51,6 +51,20 @@ def _resources_first(diagnostics: str) -> str:
     return "\n".join(line for block in ordered for line in block)
 
 
+def toolchain_path(name: str, part: str | None = None) -> Path:
+    """The path `tools/toolchain/build.sh [part]` prints as `<name>=<path>`, making the tool on first use.
+
+    Without a part the script makes every tool and lists those it could (it exits 3 when only
+    the Pulumi engine is missing, which says how to install it); a tool it did not list is an
+    error carrying the script's own message.
+    """
+    result = subprocess.run(["bash", str(BUILD_SCRIPT), *filter(None, [part])], capture_output=True, text=True, check=False)
+    paths = dict(line.split("=", 1) for line in result.stdout.split())
+    if name not in paths:
+        raise RuntimeError(f"tools/toolchain/build.sh did not provide {name} (exit {result.returncode}):\n{result.stderr}")
+    return Path(paths[name])
+
+
 @dataclass(frozen=True)
 class Toolchain:
     """Where the Pulumi CLI (with its language host) and the isolated PULUMI_HOME are."""
@@ -61,11 +75,7 @@ class Toolchain:
     @classmethod
     def load(cls) -> Toolchain:
         """From `build.sh pulumi`, which installs the engine on first use (PULUMI_ARCHIVES) or says how."""
-        result = subprocess.run(["bash", str(BUILD_SCRIPT), "pulumi"], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"the Pulumi engine is not available:\n{result.stderr}")
-        paths = dict(line.split("=", 1) for line in result.stdout.split())
-        return cls(pulumi=Path(paths["pulumi"]), pulumi_home=Path(paths["pulumi-home"]))
+        return cls(pulumi=toolchain_path("pulumi", "pulumi"), pulumi_home=toolchain_path("pulumi-home", "pulumi"))
 
     def environment(self) -> dict[str, str]:
         """The CLI on PATH, its own PULUMI_HOME, no update check, no plugin downloads, no Pulumi Cloud token."""

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.kube import Kube, toolchain_binary
+from tests.node.kube import Kube
 from tests.support import ROOT
-from tools.engine import Toolchain, Workspace
+from tools.engine import Toolchain, Workspace, toolchain_path
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
 PODMONITOR_CRD = Path(__file__).parent / "podmonitor-crd.yaml"
@@ -37,7 +37,7 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
         ["bash", str(CLUSTER_SCRIPT), "up", "--kwok-only"], capture_output=True, text=True, env=env, check=False
     )
     assert started.returncode == 0, started.stderr[-3000:]
-    cluster = Kube(toolchain_binary("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
+    cluster = Kube(toolchain_path("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
     try:
         # staging and prod create a PodMonitor: the cluster needs its CRD, as one with the Prometheus operator has.
         cluster.run("apply", "-f", str(PODMONITOR_CRD))

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.node.host_state import Snapshot, snapshot
-from tests.node.kube import Kube, toolchain_binary
+from tests.node.kube import Kube
 from tests.support import ROOT
+from tools.engine import toolchain_path
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
 # The test that stops the cluster and checks the machine runs last of all.
@@ -87,7 +88,7 @@ def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeClust
         ["bash", str(CLUSTER_SCRIPT), "up"], capture_output=True, text=True, env=env, check=False, timeout=1800
     )
     cluster = NodeCluster(
-        kube=Kube(toolchain_binary("kubectl"), workdir / f"{env['FLINK_SESSION_CLUSTER']}.kubeconfig"),
+        kube=Kube(toolchain_path("kubectl"), workdir / f"{env['FLINK_SESSION_CLUSTER']}.kubeconfig"),
         env=env,
         workdir=workdir,
         before=before,

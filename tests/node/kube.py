@@ -19,14 +19,7 @@ RESTRICTED = {
     "runAsGroup": 9999,
     "seccompProfile": {"type": "RuntimeDefault"},
 }
-BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "toolchain" / "build.sh"
 LOCKED_DOWN = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
-
-
-def toolchain_binary(name: str) -> Path:
-    """A tool of tools/toolchain/build.sh (e.g. the kubectl the local cluster was tested with)."""
-    listing = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False).stdout
-    return Path(dict(line.split("=", 1) for line in listing.split())[name])
 
 
 @dataclass(frozen=True)

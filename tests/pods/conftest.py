@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.kube import Kube, toolchain_binary
+from tests.node.kube import Kube
 from tests.support import ROOT
-from tools.engine import Toolchain, Workspace
+from tools.engine import Toolchain, Workspace, toolchain_path
 
 CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
 TEST_STACKS = Path(__file__).parent / "stacks"
@@ -43,7 +43,7 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
     )
     try:
         assert started.returncode == 0, started.stderr[-5000:]
-        yield Kube(toolchain_binary("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
+        yield Kube(toolchain_path("kubectl"), Path(started.stdout.strip().splitlines()[-1]))
     finally:
         subprocess.run(["bash", str(CLUSTER_SCRIPT), "down"], capture_output=True, env=env, check=False, timeout=600)
 

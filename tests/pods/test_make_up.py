@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.kube import Kube, toolchain_binary
+from tests.node.kube import Kube
 from tests.support import ROOT, stack_config
-from tools.engine import Toolchain
+from tools.engine import Toolchain, toolchain_path
 
 STACK = "dev"
 NOT_COPIED = (".git", ".venv", ".venv-scan", ".pulumi-state", "__pycache__", ".*_cache", ".hypothesis", "docs")
@@ -48,7 +48,7 @@ def test_make_up_then_make_down(tmp_path: Path, tmp_path_factory: pytest.TempPat
     workdir = tmp_path_factory.mktemp("makeup-kwok")
     env = {**os.environ, "FLINK_SESSION_LOCAL": "1", "FLINK_SESSION_CLUSTER": name, "KWOK_WORKDIR": str(workdir)}
     env.pop("KUBECONFIG", None)
-    kube = Kube(toolchain_binary("kubectl"), workdir / f"{name}.kubeconfig")
+    kube = Kube(toolchain_path("kubectl"), workdir / f"{name}.kubeconfig")
     try:
         up = _make(checkout, "up", env)
         assert up.returncode == 0, up.stdout[-4000:] + up.stderr[-4000:]

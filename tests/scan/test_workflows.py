@@ -15,17 +15,14 @@ import pytest
 import yaml
 
 from tests.support import ROOT
+from tools.engine import toolchain_path
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 @pytest.fixture(scope="module")
 def actionlint() -> Path:
-    result = subprocess.run(
-        ["bash", str(ROOT / "tools" / "toolchain" / "build.sh"), "actionlint"], capture_output=True, text=True, check=True
-    )
-    path = dict(line.split("=", 1) for line in result.stdout.split())["actionlint"]
-    return Path(path)
+    return toolchain_path("actionlint", "actionlint")
 
 
 def load(path: Path) -> dict[Any, Any]:

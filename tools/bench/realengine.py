@@ -35,7 +35,7 @@ import yaml
 from tools.bench.evaluation import many_clusters
 from tools.bench.stats import Sample
 from tools.bench.trace import phases, read_spans
-from tools.engine import Toolchain, Workspace
+from tools.engine import Toolchain, Workspace, toolchain_path
 from tools.review.render import render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,8 +96,7 @@ def local_cluster() -> Iterator[tuple[Path, str]]:
     env = {**os.environ, "FLINK_SESSION_CLUSTER": "bench", "KWOK_WORKDIR": tempfile.mkdtemp(prefix="bench-kwok-")}
     script = ROOT / "tools" / "localcluster" / "cluster.sh"
     up = subprocess.run(["bash", str(script), "up", "--kwok-only"], env=env, capture_output=True, text=True, check=True)
-    listing = subprocess.run(["bash", str(ROOT / "tools/toolchain/build.sh")], capture_output=True, text=True, check=False)
-    kubectl = dict(line.split("=", 1) for line in listing.stdout.split())["kubectl"]
+    kubectl = str(toolchain_path("kubectl"))
     try:
         yield Path(up.stdout.strip().splitlines()[-1]), kubectl
     finally:
