@@ -113,8 +113,18 @@ def test_a_slot_change_rolls_the_taskmanagers_and_replaces_nothing_else(kube: Ku
     workspace.up(stack)
     changed = workspace.outputs(stack)["cluster"]
     assert changed["totalSlots"] == changed["taskManagers"] * 3
-    after = {p["metadata"]["uid"] for p in running_pods(kube, namespace, "taskmanager")}
-    assert after and after.isdisjoint(before), "the TaskManagers did not roll"
+    # `pulumi up` returns once the new TaskManagers are Available; the controller scales the
+    # old ReplicaSet down a moment later.
+    wait_for(
+        lambda: (
+            (after := {p["metadata"]["uid"] for p in running_pods(kube, namespace, "taskmanager")})
+            and len(after) == changed["taskManagers"]
+            and after.isdisjoint(before)
+        ),
+        timeout=180,
+        what="the TaskManagers to roll (only new pods left)",
+        interval=2,
+    )
     assert _uids(kube, namespace) == kept
     with kube.port_forward(namespace, rest_service(changed), 8081) as port:
         wait_for_slots(port, changed["taskManagers"], changed["totalSlots"])
