@@ -5,10 +5,10 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import is_config_secret
 
-from components.cluster import FlinkSessionCluster
 from components.errors import ConfigError
+from components.input.stack_config import STACK_KEYS, decode_stack_config
 from components.resolution import parse_stack_config
-from components.stack_input import STACK_KEYS, decode_stack_config
+from components.resources.cluster import FlinkSessionCluster
 
 CONFIG_NAMESPACE = "flink-session"
 

@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pulumi.provider.experimental import component_provider_host  # after the path to the component is known
 
-from components.package import FlinkSessionCluster
+from components.resources.package import FlinkSessionCluster
 
 if __name__ == "__main__":
     component_provider_host(name="flink-session", components=[FlinkSessionCluster])

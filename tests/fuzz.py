@@ -18,27 +18,27 @@ any other exception.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import math
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import yaml
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from components.errors import ConfigError, Problem, key_path
-from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
-from components.flink_options import owned_values
+from components.flink.config_files import CONFIG_FILE, render_config_files, render_flink_options
+from components.flink.memory_options import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
+from components.flink.options import owned_values
+from components.input.schema import StackCluster
+from components.kubernetes.quantities import format_memory
 from components.manifests.objects import cluster_objects
-from components.memory_options import JM_DEFAULTS, MANAGED_SIZE, TM_DEFAULTS
-from components.model import Cluster, Sensitive, replace_sensitive
-from components.naming import Part
-from components.quantities import format_memory
+from components.model.cluster import Cluster, Sensitive, replace_sensitive
+from components.model.naming import Part, camel_case
 from components.resolution import parse_stack_config
-from components.spec import ClusterSpec
 from tests.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
 from tests.support import STACKS, minimal_cluster, stack_config
 
@@ -47,27 +47,26 @@ Path = tuple[str | int, ...]
 # --- key paths --------------------------------------------------------------------------
 
 
-def _nested_models(annotation: Any) -> list[tuple[type[BaseModel], bool]]:
-    """The models a field holds, and whether inside a list (Optional/Annotated unwrapped)."""
+def _nested_classes(annotation: Any) -> list[tuple[type, bool]]:
+    """The schema classes a field holds, and whether inside a list (Optional unwrapped)."""
     origin = get_origin(annotation)
-    if origin is Annotated:
-        return _nested_models(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        return [found for arg in get_args(annotation) for found in _nested_models(arg)]
-    if origin is list:
-        return [(model, True) for model, _ in _nested_models(get_args(annotation)[0])]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [found for arg in get_args(annotation) for found in _nested_classes(arg)]
+    if origin in (list, tuple, Sequence):
+        return [(cls, True) for cls, _ in _nested_classes(get_args(annotation)[0])]
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return [(annotation, False)]
     return []
 
 
-def spec_paths(model: type[BaseModel] = ClusterSpec, prefix: Path = ()) -> list[Path]:
-    """Every key the spec accepts, as paths (`[0]` for the first entry of a list of models)."""
+def spec_paths(schema: type = StackCluster, prefix: Path = ()) -> list[Path]:
+    """Every key the schema accepts, as paths (`[0]` for the first entry of a list of sections)."""
     paths: list[Path] = []
-    for name, info in model.model_fields.items():
-        path = (*prefix, info.alias or name)
+    hints = get_type_hints(schema)
+    for item in dataclasses.fields(schema):
+        path = (*prefix, camel_case(item.name))
         paths.append(path)
-        for nested, in_list in _nested_models(info.annotation):
+        for nested, in_list in _nested_classes(hints[item.name]):
             paths += spec_paths(nested, (*path, 0) if in_list else path)
     return paths
 

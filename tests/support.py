@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from components.model import Cluster
+from components.model.cluster import Cluster
 from components.resolution import Resolution, parse_stack_config
 from tools.stack_files import ROOT, STACKS, stack_config
 

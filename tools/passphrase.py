@@ -51,7 +51,7 @@ def new_encryption_salt(passphrase: str = EXAMPLE_PASSPHRASE) -> str:
     return f"v1:{base64.b64encode(salt).decode()}:{encrypt('pulumi', _key(passphrase, salt))}"
 
 
-def stack_key(encryption_salt: str, passphrase: str = EXAMPLE_PASSPHRASE) -> bytes:
+def passphrase_key(encryption_salt: str, passphrase: str = EXAMPLE_PASSPHRASE) -> bytes:
     """The stack's key; checks it against the salt's sealed 'pulumi' as the CLI does."""
     _, salt, check = encryption_salt.split(":", 2)
     key = _key(passphrase, base64.b64decode(salt))

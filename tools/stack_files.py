@@ -61,7 +61,7 @@ def stack_config(stack: str, *, secrets: Literal["reveal", "redact"] = "reveal",
     config = {k.split(":", 1)[1]: v for k, v in (data.get("config") or {}).items() if k.startswith(f"{PROJECT}:")}
     if secrets == "redact" or "encryptionsalt" not in data:
         return map_secure(config, lambda _: REDACTED)  # type: ignore[no-any-return]
-    from tools.passphrase import decrypt, stack_key  # noqa: PLC0415 - cryptography: only when there is something to decrypt
+    from tools.passphrase import decrypt, passphrase_key  # noqa: PLC0415 - cryptography: only when there is something to decrypt
 
-    key = stack_key(data["encryptionsalt"])
+    key = passphrase_key(data["encryptionsalt"])
     return map_secure(config, lambda ciphertext: decrypt(ciphertext, key))  # type: ignore[no-any-return]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.flink_config import render_config_files
+from components.flink.config_files import render_config_files
 from components.manifests.metadata import object_metadata
-from components.model import Cluster
+from components.model.cluster import Cluster
 
 
 def config_map(cluster: Cluster) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import ports
 from components.manifests.metadata import common_labels, object_metadata, with_annotations
 from components.manifests.monitoring import METRICS_PORT_NAME
 from components.manifests.pods import (
@@ -17,8 +16,9 @@ from components.manifests.pods import (
     volumes,
 )
 from components.manifests.secret import storage_credentials_env
-from components.model import Cluster
-from components.naming import JOBMANAGER, TASKMANAGER
+from components.model import ports
+from components.model.cluster import Cluster
+from components.model.naming import JOBMANAGER, TASKMANAGER
 
 # A JVM can take a while to start on a busy node; the startup probe allows 5 minutes
 # before liveness takes over, instead of a long initialDelay on every restart.

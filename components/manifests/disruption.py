@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.model import Cluster
-from components.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER
+from components.model.cluster import Cluster
+from components.model.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER
 
 
 def _one_at_a_time(cluster: Cluster, name: str, component: str) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import ports
 from components.manifests.metadata import object_metadata, with_annotations
-from components.model import Cluster
-from components.naming import JOBMANAGER
+from components.model import ports
+from components.model.cluster import Cluster
+from components.model.naming import JOBMANAGER
 
 
 def ingress(cluster: Cluster) -> dict[str, Any] | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.model import Cluster
-from components.naming import LABEL_ENVIRONMENT, LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
+from components.model.cluster import Cluster
+from components.model.naming import LABEL_ENVIRONMENT, LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
 
 MANAGED_BY = "pulumi"
 # The stack is the source of truth for every field it sets: when someone changes one

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.model import Cluster
+from components.model.cluster import Cluster
 
 POD_SECURITY_LABELS = {
     f"pod-security.kubernetes.io/{mode}{suffix}": value

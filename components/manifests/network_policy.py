@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import ports
 from components.manifests.metadata import object_metadata
-from components.model import Cluster, Peer
-from components.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER, Part
+from components.model import ports
+from components.model.cluster import Cluster, Peer
+from components.model.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER, Part
 
 
 def _policy(cluster: Cluster, part: Part, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:

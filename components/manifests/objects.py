@@ -31,8 +31,8 @@ from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
 from components.manifests.services import jobmanager_service, rest_service, sql_gateway_service
 from components.manifests.sql_gateway import sql_gateway_deployment
-from components.model import Cluster
-from components.naming import Part
+from components.model.cluster import Cluster
+from components.model.naming import Part
 
 # What a pod mounts or uses: its Deployment waits for these.
 POD_PREREQUISITES = (Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET)

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.flink_config import CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE
-from components.model import Cluster, Toleration
-from components.paths import CONF_DIR, CONFIG_SOURCE_DIR, LOG_DIR, PLUGINS_DIR, PLUGINS_SEED_DIR, TMP_DIR
-from components.quantities import MIB, format_cpu, format_memory
+from components.flink.config_files import CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE
+from components.kubernetes.quantities import MIB, format_cpu, format_memory
+from components.model.cluster import Cluster, Toleration
+from components.model.paths import CONF_DIR, CONFIG_SOURCE_DIR, LOG_DIR, PLUGINS_DIR, PLUGINS_SEED_DIR, TMP_DIR
 
 FLINK_UID = 9999  # the flink user and group of the official image
 PLUGINS_VOLUME_SIZE = 64 * MIB

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.model import Cluster
+from components.model.cluster import Cluster
 
 HA_CONFIGMAP_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
 RBAC_API = "rbac.authorization.k8s.io"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.manifests.metadata import object_metadata
-from components.model import Cluster, Credentials
+from components.model.cluster import Cluster, Credentials
 
 # Read by both S3 filesystem plugins (the AWS SDK's environment credentials provider).
 ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID"

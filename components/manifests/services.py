@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import ports
 from components.manifests.metadata import object_metadata, with_annotations
-from components.model import Cluster
-from components.naming import JOBMANAGER, SQL_GATEWAY
+from components.model import ports
+from components.model.cluster import Cluster
+from components.model.naming import JOBMANAGER, SQL_GATEWAY
 
 # pulumi-kubernetes awaits a Service until its endpoints target Ready pods and then
 # waits another 10 s for "stragglers" after every endpoints change. Both Services

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import ports
-from components.flink_gateway_options import sql_gateway_properties
+from components.flink.gateway_options import sql_gateway_properties
 from components.manifests.deployments import (
     ONE_AT_A_TIME,
     POD_IP_ENV,
@@ -36,9 +35,10 @@ from components.manifests.deployments import (
     flink_deployment,
 )
 from components.manifests.pods import container_resources
-from components.model import Cluster
-from components.naming import SQL_GATEWAY
-from components.paths import FLINK_HOME
+from components.model import ports
+from components.model.cluster import Cluster
+from components.model.naming import SQL_GATEWAY
+from components.model.paths import FLINK_HOME
 
 SCRIPT = f"{FLINK_HOME}/bin/sql-gateway.sh"
 PORT_NAME = "rest"

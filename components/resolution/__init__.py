@@ -9,6 +9,6 @@ Builders never import this package: they read the model.
 """
 
 from components.resolution.cluster import Resolution, resolve_cluster
-from components.resolution.stack import parse_stack_config
+from components.resolution.stack import parse_stack_config, resolve_args
 
-__all__ = ["Resolution", "parse_stack_config", "resolve_cluster"]
+__all__ = ["Resolution", "parse_stack_config", "resolve_args", "resolve_cluster"]

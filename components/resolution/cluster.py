@@ -15,14 +15,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from components.environments import RULES
 from components.errors import Problem, key_path
-from components.flink_options import refusal
-from components.images import ImageReference, parse_image
-from components.kubernetes_syntax import label_key_error, label_value_error
-from components.memory_options import LEGACY_MEMORY_KEYS
-from components.model import Cluster, FlinkValue, JobManager, TaskManager
-from components.naming import OWNED_LABEL_KEYS, ClusterNames
+from components.flink.memory_options import LEGACY_MEMORY_KEYS
+from components.flink.options import refusal
+from components.input.schema import StackCluster, validate_stack_cluster
+from components.kubernetes.syntax import label_key_error, label_value_error
+from components.model.cluster import Cluster, FlinkValue, JobManager, TaskManager
+from components.model.images import ImageReference, parse_image
+from components.model.naming import OWNED_LABEL_KEYS, ClusterNames
+from components.model.versions import FlinkVersion, parse_flink_version
+from components.resolution.environments import RULES
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
 from components.resolution.jobs import resolve_jobs, resolve_jobs_rest_url
 from components.resolution.memory import resolve_layouts
@@ -30,8 +32,6 @@ from components.resolution.problems import problems_from_pydantic
 from components.resolution.sizing import size_job_managers, size_task_managers
 from components.resolution.sql_gateway import resolve_sql_gateway
 from components.resolution.state import resolve_high_availability, resolve_state, resolve_storage
-from components.spec import ClusterSpec
-from components.versions import FlinkVersion, parse_flink_version
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, probl
 
 
 def _version_and_image(
-    spec: ClusterSpec, prefix: str, problems: list[Problem]
+    spec: StackCluster, prefix: str, problems: list[Problem]
 ) -> tuple[FlinkVersion | None, ImageReference | None]:
     version: FlinkVersion | None = None
     try:
@@ -116,7 +116,7 @@ def resolve_cluster(raw: object, prefix: str = "cluster", *, secret: bool = Fals
         if isinstance(entries, Mapping):
             _check_metadata(kind, {str(k): v for k, v in entries.items()}, prefix, problems)
     try:
-        spec = ClusterSpec.model_validate(dict(raw))
+        spec = validate_stack_cluster(raw)
     except ValidationError as exc:
         return None, problems_from_pydantic(exc, prefix) + problems
     cluster, warnings = _resolve(spec, raw, options, prefix, problems)
@@ -126,7 +126,7 @@ def resolve_cluster(raw: object, prefix: str = "cluster", *, secret: bool = Fals
 
 
 def _resolve(
-    spec: ClusterSpec, raw: Mapping[str, Any], options: dict[str, FlinkValue], prefix: str, problems: list[Problem]
+    spec: StackCluster, raw: Mapping[str, Any], options: dict[str, FlinkValue], prefix: str, problems: list[Problem]
 ) -> tuple[Cluster | None, list[str]]:
     """The cross-field rules, in an order that reports every problem (one never hides another)."""
     warnings: list[str] = []

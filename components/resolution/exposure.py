@@ -12,16 +12,16 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from components.errors import Problem
-from components.flink_options import PROMETHEUS_REPORTER, REPORTERS_KEY
-from components.model import Ingress, Metrics, Network, Peer, Scheduling, Toleration
-from components.spec import ClusterSpec, PeerSpec
+from components.flink.options import PROMETHEUS_REPORTER, REPORTERS_KEY
+from components.input.schema import PeerArgs, StackCluster
+from components.model.cluster import Ingress, Metrics, Network, Peer, Scheduling, Toleration
 
 
 def _frozen(labels: Mapping[str, str] | None) -> Mapping[str, str] | None:
     return None if labels is None else MappingProxyType(dict(labels))
 
 
-def _peers(peers: Sequence[PeerSpec], path: str, problems: list[Problem]) -> tuple[Peer, ...]:
+def _peers(peers: Sequence[PeerArgs], path: str, problems: list[Problem]) -> tuple[Peer, ...]:
     for index, peer in enumerate(peers):
         has_labels = peer.namespace_labels is not None or peer.pod_labels is not None
         if peer.cidr is not None and has_labels:
@@ -33,7 +33,7 @@ def _peers(peers: Sequence[PeerSpec], path: str, problems: list[Problem]) -> tup
     return tuple(Peer(_frozen(p.namespace_labels), _frozen(p.pod_labels), p.cidr) for p in peers)
 
 
-def resolve_scheduling(spec: ClusterSpec) -> Scheduling:
+def resolve_scheduling(spec: StackCluster) -> Scheduling:
     scheduling = spec.scheduling
     return Scheduling(
         node_selector=MappingProxyType(dict(scheduling.node_selector)),
@@ -43,7 +43,7 @@ def resolve_scheduling(spec: ClusterSpec) -> Scheduling:
     )
 
 
-def resolve_network(spec: ClusterSpec, prefix: str, problems: list[Problem], warnings: list[str]) -> Network:
+def resolve_network(spec: StackCluster, prefix: str, problems: list[Problem], warnings: list[str]) -> Network:
     network = spec.network
     rest_access = _peers(network.rest_access, f"{prefix}.network.restAccess", problems)
     if spec.ingress is not None and not network.rest_access:
@@ -72,7 +72,7 @@ def _names(value: object) -> list[str]:
     return [str(item).strip() for item in items]
 
 
-def resolve_metrics(spec: ClusterSpec, prefix: str, problems: list[Problem], warnings: list[str]) -> Metrics:
+def resolve_metrics(spec: StackCluster, prefix: str, problems: list[Problem], warnings: list[str]) -> Metrics:
     metrics = spec.metrics
     if metrics.pod_monitor and not metrics.prometheus:
         problems.append(
@@ -106,7 +106,7 @@ def resolve_metrics(spec: ClusterSpec, prefix: str, problems: list[Problem], war
     )
 
 
-def resolve_ingress(spec: ClusterSpec) -> Ingress | None:
+def resolve_ingress(spec: StackCluster) -> Ingress | None:
     ingress = spec.ingress
     if ingress is None:
         return None

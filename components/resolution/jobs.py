@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from components.errors import Problem
-from components.model import SessionJob
-from components.naming import MAX_JOB_NAME_LENGTH
-from components.spec import ClusterSpec
+from components.input.schema import StackCluster
+from components.model.cluster import SessionJob
+from components.model.naming import MAX_JOB_NAME_LENGTH
 
 _JOB_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DURATION = re.compile(r"^(\d+) ?(ms|s|min|m|h|d)$")
@@ -33,7 +33,7 @@ def duration_seconds(text: str) -> int:
     return max(1, round(int(match.group(1)) * _SECONDS[match.group(2)]))
 
 
-def resolve_jobs_rest_url(spec: ClusterSpec, in_cluster: str, prefix: str, problems: list[Problem]) -> str:
+def resolve_jobs_rest_url(spec: StackCluster, in_cluster: str, prefix: str, problems: list[Problem]) -> str:
     url = spec.jobs_rest_url
     if url is None:
         return in_cluster
@@ -45,7 +45,7 @@ def resolve_jobs_rest_url(spec: ClusterSpec, in_cluster: str, prefix: str, probl
 
 
 def resolve_jobs(
-    spec: ClusterSpec, total_slots: int | None, savepoints_dir: str | None, prefix: str, problems: list[Problem]
+    spec: StackCluster, total_slots: int | None, savepoints_dir: str | None, prefix: str, problems: list[Problem]
 ) -> tuple[SessionJob, ...]:
     jobs: list[SessionJob] = []
     seen: dict[str, int] = {}

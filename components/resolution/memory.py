@@ -6,15 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from components.errors import Problem, key_path
-from components.memory import (
-    JobManagerMemory,
-    TaskManagerMemory,
-    jobmanager_memory,
-    smallest_valid_process_size,
-    taskmanager_memory,
-)
-from components.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS, MemoryModelError, mib
-from components.quantities import MIB
+from components.flink.memory import jobmanager_memory, smallest_valid_process_size, taskmanager_memory
+from components.flink.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS, MemoryModelError, mib
+from components.kubernetes.quantities import MIB
+from components.model.memory import JobManagerMemory, TaskManagerMemory
 from components.resolution.problems import given
 from components.resolution.sizing import Sized
 

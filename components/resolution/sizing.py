@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.errors import Problem
-from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
-from components.quantities import binary_size_text, format_cpu
+from components.input.schema import StackCluster
+from components.input.values import Quantity
+from components.kubernetes.quantities import binary_size_text, format_cpu, parse_cpu, parse_memory
+from components.model.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
 from components.resolution.problems import given
-from components.spec import ClusterSpec
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ class Sized:
         }
 
 
+def _cpu(value: Quantity | None) -> int | None:
+    return None if value is None else parse_cpu(value)
+
+
+def _memory(value: Quantity | None) -> int | None:
+    return None if value is None else parse_memory(value)
+
+
 def cpu_limit(limit: int | None, request: int, *, path: str, request_text: str, raw: object, problems: list[Problem]) -> int:
     """The CPU limit: the request unless given, and never below it."""
     if limit is None:
@@ -53,12 +62,12 @@ def cpu_limit(limit: int | None, request: int, *, path: str, request_text: str, 
 
 
 def _task_manager_pod_resources(
-    spec: ClusterSpec, raw: Mapping[str, Any], path: str, problems: list[Problem]
+    spec: StackCluster, raw: Mapping[str, Any], path: str, problems: list[Problem]
 ) -> tuple[int, int] | None:
     """The TaskManager pod's (millicores, bytes), from exactly one of the two resource styles."""
     tm = spec.task_manager
-    per_pod = {"cpu": tm.cpu, "memory": tm.memory}
-    per_slot = {"cpuPerSlot": tm.cpu_per_slot, "memoryPerSlot": tm.memory_per_slot}
+    per_pod = {"cpu": _cpu(tm.cpu), "memory": _memory(tm.memory)}
+    per_slot = {"cpuPerSlot": _cpu(tm.cpu_per_slot), "memoryPerSlot": _memory(tm.memory_per_slot)}
     pod_given = [k for k, v in per_pod.items() if v is not None]
     slot_given = [k for k, v in per_slot.items() if v is not None]
     if pod_given and slot_given:
@@ -95,7 +104,7 @@ def _task_manager_pod_resources(
     return (cpu * tm.slots, memory * tm.slots) if valid else None
 
 
-def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: list[Problem]) -> None:
+def _check_slot_totals(spec: StackCluster, replicas: int, prefix: str, problems: list[Problem]) -> None:
     """A cluster's TaskManagers and slots stay within what one session cluster is run at."""
     tm = spec.task_manager
     total = replicas * tm.slots
@@ -118,7 +127,7 @@ def _check_slot_totals(spec: ClusterSpec, replicas: int, prefix: str, problems: 
         problems.append(Problem(path, message, value))
 
 
-def size_task_managers(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, problems: list[Problem]) -> Sized | None:
+def size_task_managers(spec: StackCluster, raw: Mapping[str, Any], prefix: str, problems: list[Problem]) -> Sized | None:
     """The TaskManagers, sized as far as their resources allow (None when the resources themselves are wrong)."""
     tm = spec.task_manager
     path = f"{prefix}.taskManager"
@@ -139,33 +148,34 @@ def size_task_managers(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, p
     if tm.cpu_per_slot is None:
         request = f"{path}.cpu = {format_cpu(cpu)}"
     else:
-        request = f"{path}.cpuPerSlot {format_cpu(tm.cpu_per_slot)} x {tm.slots} slots = {format_cpu(cpu)}"
+        request = f"{path}.cpuPerSlot {format_cpu(parse_cpu(tm.cpu_per_slot))} x {tm.slots} slots = {format_cpu(cpu)}"
     per_slot = tm.memory_per_slot is not None
     return Sized(
         replicas=replicas,
         cpu_millis=cpu,
         cpu_limit_millis=cpu_limit(
-            tm.cpu_limit, cpu, path=path, request_text=request, raw=given(raw, "taskManager", "cpuLimit"), problems=problems
+            _cpu(tm.cpu_limit), cpu, path=path, request_text=request, raw=given(raw, "taskManager", "cpuLimit"), problems=problems
         ),
         memory_bytes=memory,
-        scratch_bytes=tm.scratch_size,
+        scratch_bytes=parse_memory(tm.scratch_size),
         memory_key="memoryPerSlot" if per_slot else "memory",
         memory_divisor=tm.slots if per_slot else 1,
     )
 
 
-def size_job_managers(spec: ClusterSpec, raw: Mapping[str, Any], replicas: int, prefix: str, problems: list[Problem]) -> Sized:
+def size_job_managers(spec: StackCluster, raw: Mapping[str, Any], replicas: int, prefix: str, problems: list[Problem]) -> Sized:
     jm = spec.job_manager
     path = f"{prefix}.jobManager"
-    request = f"{path}.cpu = {format_cpu(jm.cpu)}"
+    cpu = parse_cpu(jm.cpu)
+    request = f"{path}.cpu = {format_cpu(cpu)}"
     return Sized(
         replicas=replicas,
-        cpu_millis=jm.cpu,
+        cpu_millis=cpu,
         cpu_limit_millis=cpu_limit(
-            jm.cpu_limit, jm.cpu, path=path, request_text=request, raw=given(raw, "jobManager", "cpuLimit"), problems=problems
+            _cpu(jm.cpu_limit), cpu, path=path, request_text=request, raw=given(raw, "jobManager", "cpuLimit"), problems=problems
         ),
-        memory_bytes=jm.memory,
-        scratch_bytes=jm.scratch_size,
+        memory_bytes=parse_memory(jm.memory),
+        scratch_bytes=parse_memory(jm.scratch_size),
         memory_key="memory",
         memory_divisor=1,
     )

@@ -12,12 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.errors import Problem
-from components.model import SqlGateway
-from components.quantities import MIB, format_cpu
-from components.resolution.problems import given
-from components.resolution.sizing import cpu_limit
-from components.spec import ClusterSpec
-from components.sql_gateway_memory import (
+from components.flink.sql_gateway_memory import (
     DIRECT,
     METASPACE,
     MIN_HEAP,
@@ -25,9 +20,14 @@ from components.sql_gateway_memory import (
     smallest_sql_gateway_memory,
     sql_gateway_memory,
 )
+from components.input.schema import StackCluster
+from components.kubernetes.quantities import MIB, format_cpu, parse_cpu, parse_memory
+from components.model.cluster import SqlGateway
+from components.resolution.problems import given
+from components.resolution.sizing import cpu_limit
 
 
-def resolve_sql_gateway(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, problems: list[Problem]) -> SqlGateway | None:
+def resolve_sql_gateway(spec: StackCluster, raw: Mapping[str, Any], prefix: str, problems: list[Problem]) -> SqlGateway | None:
     """The gateway, or None when there is none or it has a problem (appended)."""
     gateway = spec.sql_gateway
     path = f"{prefix}.sqlGateway"
@@ -36,15 +36,17 @@ def resolve_sql_gateway(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, 
             message = f"lists peers for a SQL Gateway, but {path} is not set; add {path} or remove this list"
             problems.append(Problem(f"{prefix}.network.sqlGatewayAccess", message, has_value=False))
         return None
+    cpu = parse_cpu(gateway.cpu)
+    memory = parse_memory(gateway.memory)
     limit = cpu_limit(
-        gateway.cpu_limit,
-        gateway.cpu,
+        None if gateway.cpu_limit is None else parse_cpu(gateway.cpu_limit),
+        cpu,
         path=path,
-        request_text=f"{path}.cpu = {format_cpu(gateway.cpu)}",
+        request_text=f"{path}.cpu = {format_cpu(cpu)}",
         raw=given(raw, "sqlGateway", "cpuLimit"),
         problems=problems,
     )
-    layout = sql_gateway_memory(gateway.memory)
+    layout = sql_gateway_memory(memory)
     if layout is None:
         smallest = smallest_sql_gateway_memory() // MIB
         message = (
@@ -55,9 +57,9 @@ def resolve_sql_gateway(spec: ClusterSpec, raw: Mapping[str, Any], prefix: str, 
         return None
     return SqlGateway(
         replicas=gateway.replicas,
-        cpu_millis=gateway.cpu,
+        cpu_millis=cpu,
         cpu_limit_millis=limit,
-        memory_bytes=gateway.memory,
-        scratch_bytes=gateway.scratch_size,
+        memory_bytes=memory,
+        scratch_bytes=parse_memory(gateway.scratch_size),
         layout=layout,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from components.errors import ConfigError, Problem, key_path
+from components.input.schema import FlinkSessionClusterArgs, stack_keys
 from components.resolution.cluster import Resolution, resolve_cluster
 
 
@@ -87,3 +88,11 @@ def parse_stack_config(config: Mapping[str, object], secret_keys: frozenset[str]
     if problems:
         raise ConfigError(problems)
     return tuple(resolution for _, resolution in resolved)
+
+
+def resolve_args(name: str, args: FlinkSessionClusterArgs, prefix: str = "cluster") -> Resolution:
+    """A program's args validated and resolved exactly as a stack's `flink-session:cluster`; ConfigError lists every problem."""
+    resolution, problems = resolve_cluster({"name": name, **stack_keys(args)}, prefix)
+    if resolution is None:
+        raise ConfigError(problems)
+    return resolution

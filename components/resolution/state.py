@@ -7,12 +7,9 @@ plugins, credentials no state path uses, fields a restart strategy does not take
 
 from __future__ import annotations
 
-from components.environments import EnvironmentRules
 from components.errors import Problem
-from components.flink_recovery_options import RESTART_STRATEGY_FIELDS
-from components.model import S3, Credentials, HighAvailability, RestartStrategy, Sensitive, SharedVolume, State, Storage
-from components.spec import DEFAULT_HA_JOB_MANAGER_REPLICAS, ClusterSpec, RestartStrategySpec
-from components.storage import (
+from components.flink.recovery_options import RESTART_STRATEGY_FIELDS
+from components.flink.storage import (
     LOCAL_SCHEME,
     S3_SCHEMES,
     StorageUriError,
@@ -21,10 +18,13 @@ from components.storage import (
     plugin_jar,
     storage_scheme,
 )
-from components.versions import FlinkVersion
+from components.input.schema import DEFAULT_HA_JOB_MANAGER_REPLICAS, RestartStrategyArgs, StackCluster, stack_keys
+from components.model.cluster import S3, Credentials, HighAvailability, RestartStrategy, Sensitive, SharedVolume, State, Storage
+from components.model.versions import FlinkVersion
+from components.resolution.environments import EnvironmentRules
 
 
-def resolve_high_availability(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> tuple[HighAvailability | None, int]:
+def resolve_high_availability(spec: StackCluster, prefix: str, problems: list[Problem]) -> tuple[HighAvailability | None, int]:
     """Flink's Kubernetes HA (None without it) and the number of JobManagers."""
     ha = spec.high_availability
     path = f"{prefix}.highAvailability"
@@ -54,7 +54,7 @@ def resolve_high_availability(spec: ClusterSpec, prefix: str, problems: list[Pro
     return HighAvailability(ha.storage_dir), replicas
 
 
-def resolve_state(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> State:
+def resolve_state(spec: StackCluster, prefix: str, problems: list[Problem]) -> State:
     backend = spec.state_backend
     if backend.incremental and backend.type != "rocksdb":
         problems.append(
@@ -86,10 +86,10 @@ def resolve_state(spec: ClusterSpec, prefix: str, problems: list[Problem]) -> St
     )
 
 
-def _restart_strategy(strategy: RestartStrategySpec | None, path: str, problems: list[Problem]) -> RestartStrategy | None:
+def _restart_strategy(strategy: RestartStrategyArgs | None, path: str, problems: list[Problem]) -> RestartStrategy | None:
     if strategy is None:
         return None
-    given = strategy.model_dump(by_alias=True, exclude_none=True)
+    given = {key: value for key, value in stack_keys(strategy).items() if value is not None}
     # the fields this type renders (flink_options); any other field given is a mistake
     allowed = RESTART_STRATEGY_FIELDS[strategy.type]
     for key in sorted(set(given) - {"type"} - set(allowed)):
@@ -104,7 +104,7 @@ def _restart_strategy(strategy: RestartStrategySpec | None, path: str, problems:
     )
 
 
-def _shared_volume(spec: ClusterSpec) -> SharedVolume | None:
+def _shared_volume(spec: StackCluster) -> SharedVolume | None:
     shared = spec.storage.shared_volume
     return None if shared is None else SharedVolume(claim_name=shared.claim_name, mount_path=shared.mount_path)
 
@@ -129,7 +129,7 @@ def _check_local(uri: str, path: str, shared: SharedVolume | None, rules: Enviro
 
 
 def resolve_storage(
-    spec: ClusterSpec,
+    spec: StackCluster,
     version: FlinkVersion,
     *,
     ha: HighAvailability | None,
@@ -184,7 +184,7 @@ def resolve_storage(
     return Storage(s3=s3, shared_volume=shared, plugins=tuple(plugins))
 
 
-def _resolve_s3(spec: ClusterSpec, prefix: str, *, uses_s3: bool, problems: list[Problem]) -> S3 | None:
+def _resolve_s3(spec: StackCluster, prefix: str, *, uses_s3: bool, problems: list[Problem]) -> S3 | None:
     s3 = spec.storage.s3
     if s3 is None:
         return None

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pulumi
 
-from components.args import FlinkSessionClusterArgs, HighAvailabilityArgs, JobManagerArgs, TaskManagerArgs
-from components.cluster import FlinkSessionCluster
+from components import FlinkSessionCluster, FlinkSessionClusterArgs, HighAvailabilityArgs, JobManagerArgs, TaskManagerArgs
 
 NAMESPACE = "flink-examples"
 

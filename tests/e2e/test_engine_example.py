@@ -16,9 +16,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from components.args import resolve_args
-from components.cluster import COMPONENT_TYPE
 from components.manifests.objects import cluster_objects
+from components.resolution import resolve_args
+from components.resources.cluster import COMPONENT_TYPE
 from tests.e2e.live import assert_live, leftovers
 from tests.node.kube import Kube
 from tests.support import ROOT

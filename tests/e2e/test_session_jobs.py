@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.flink_config import CONFIG_FILE, render_config_files
+from components.flink.config_files import CONFIG_FILE, render_config_files
 from tests.flink.harness import RunningCluster, compile_java, rest_get, session_cluster, wait_for
 from tests.node.kube import Kube
 from tests.support import resolve

@@ -166,7 +166,7 @@ def loopback_state_overrides(config_yaml: str, workdir: Path) -> dict[str, str]:
     Nothing else about HA or state changes; high-availability.type is set to NONE by
     `session_cluster`, as a loopback run has no Kubernetes API server.
     """
-    from components.storage import DURABLE_SCHEMES  # noqa: PLC0415
+    from components.flink.storage import DURABLE_SCHEMES  # noqa: PLC0415
 
     options = yaml.safe_load(config_yaml)
     overrides = {}

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, seed, settings
 
-from components.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS
+from components.flink.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS
 from tests.flink.conftest import ORACLE_VERSIONS, home_for
 from tests.flink.harness import MemoryOracle
 from tests.flink.test_memory_oracle import dynamic_sizes

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from components.memory import jobmanager_memory, taskmanager_memory
-from components.memory_options import MemoryModelError
-from components.quantities import MIB
+from components.flink.memory import jobmanager_memory, taskmanager_memory
+from components.flink.memory_options import MemoryModelError
+from components.kubernetes.quantities import MIB
 from tests.flink.conftest import ORACLE_VERSIONS, home_for
 from tests.flink.harness import MemoryOracle
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from components.flink_config import CONFIG_FILE, render_config_files
-from components.model import Cluster
+from components.flink.config_files import CONFIG_FILE, render_config_files
+from components.model.cluster import Cluster
 from tests.flink.conftest import home_for
 from tests.flink.harness import compile_java, rest_get, rest_run_jar, rest_upload_jar, session_cluster, wait_for
 from tests.support import STACKS, minimal_cluster, resolve, stack_cluster

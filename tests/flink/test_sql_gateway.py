@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from components.flink_config import CONFIG_FILE, render_config_files
-from components.model import Cluster
+from components.flink.config_files import CONFIG_FILE, render_config_files
+from components.flink.sql_gateway_memory import smallest_sql_gateway_memory
+from components.model.cluster import Cluster
 from components.resolution import parse_stack_config
-from components.sql_gateway_memory import smallest_sql_gateway_memory
 from tests.flink.conftest import home_for
 from tests.flink.harness import rest_get, session_cluster, wait_for
 from tests.flink.sql_gateway import final_value, gateway_home, run_statement, sql_gateway

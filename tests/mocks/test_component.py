@@ -15,11 +15,12 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.args import FlinkSessionClusterArgs, JobManagerArgs, TaskManagerArgs, resolve_args
-from components.cluster import COMPONENT_TYPE, FlinkSessionCluster
-from components.kubernetes_object import KubernetesObject
+from components.input.schema import FlinkSessionClusterArgs, JobManagerArgs, TaskManagerArgs
 from components.manifests.objects import cluster_objects
-from components.naming import Part
+from components.model.naming import Part
+from components.resolution import resolve_args
+from components.resources.cluster import COMPONENT_TYPE, FlinkSessionCluster
+from components.resources.kubernetes_object import KubernetesObject
 from tests.support import ROOT
 from tools.mocks import Registered, program_mocks, run_program
 

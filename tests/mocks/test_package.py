@@ -1,6 +1,6 @@
 """The component package: its schema has every stack key, and its inputs build the same cluster.
 
-In process (no CLI): Pulumi's analyzer infers from components/package.py a schema whose
+In process (no CLI): Pulumi's analyzer infers from components/resources/package.py a schema whose
 inputs are the stack keys (camelCase, every nested key, the required ones required) and
 whose outputs are the component's typed outputs; the dict the provider hands over (Python
 names, as the provider maps them) becomes the same args, and the component registers the
@@ -10,15 +10,16 @@ the end-to-end tier (tests/e2e/test_component_package.py).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.provider.experimental.analyzer import Analyzer
 
-from components.args import FlinkSessionClusterArgs, stack_value
-from components.package import FlinkSessionCluster, args_from_inputs
-from components.spec import ClusterSpec
+from components.input.schema import FlinkSessionClusterArgs, stack_keys
+from components.model.naming import camel_case
+from components.resources.package import FlinkSessionCluster, args_from_inputs
 from tests.fuzz import spec_paths
 from tests.unit.test_args import DEV_AS_ARGS
 from tools.mocks import Registered, program_mocks
@@ -51,7 +52,12 @@ def test_the_schema_has_every_stack_key_and_the_outputs(analyzed: dict[str, Any]
     stack_keys = {path for path in spec_paths() if path != ("name",)}
     assert _schema_paths(analyzed, component.inputs, ()) == stack_keys
     required = {name for name, prop in component.inputs.items() if not prop.optional}
-    assert required == {f.alias for n, f in ClusterSpec.model_fields.items() if f.is_required() and n != "name"}
+    schema_required = {
+        camel_case(f.name)
+        for f in dataclasses.fields(FlinkSessionClusterArgs)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    assert required == schema_required
     assert set(component.outputs) == {
         "namespaceName",
         "configMapName",
@@ -79,7 +85,7 @@ def test_the_providers_inputs_become_the_same_args() -> None:
     with_lists = args_from_inputs(
         FlinkSessionClusterArgs, {**inputs, "network": {"rest_access": [{"cidr": "10.0.0.0/8"}]}, "image": None}
     )
-    assert stack_value(with_lists)["network"] == {"restAccess": [{"cidr": "10.0.0.0/8"}]}
+    assert stack_keys(with_lists)["network"] == {"restAccess": [{"cidr": "10.0.0.0/8"}]}
     assert with_lists.image is None
 
 

@@ -16,7 +16,7 @@ import pulumi_kubernetes as k8s
 import pytest
 from pulumi_kubernetes import _utilities
 
-from components.kubernetes_object import KubernetesObject, registration_options, type_token
+from components.resources.kubernetes_object import KubernetesObject, registration_options, type_token
 from tests.support import STACKS
 from tools.mocks import unwrap_secrets
 from tools.review.render import render_objects

@@ -15,9 +15,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.args import FlinkSessionClusterArgs, JobManagerArgs, SqlGatewayArgs, TaskManagerArgs
-from components.cluster import COMPONENT_TYPE, FlinkSessionCluster
-from components.naming import Part
+from components.input.schema import FlinkSessionClusterArgs, JobManagerArgs, SqlGatewayArgs, TaskManagerArgs
+from components.model.naming import Part
+from components.resources.cluster import COMPONENT_TYPE, FlinkSessionCluster
 from tests.support import minimal_cluster, stack_config
 from tools.mocks import Registered, program_mocks, run_program
 

@@ -1,96 +1,70 @@
-"""The layers stay layers: what the builders may import, and what the resolved model may hold.
+"""The layers stay layers, and the resolved model holds frozen values only.
 
-Builders (the Flink configuration, the manifests, the summary) read the resolved
-model only: neither the input schema, nor resolution, nor pydantic, nor Pulumi reach
-them, directly or through anything they import. The model holds frozen values only.
-No Pulumi Output is passed off as a string (`cast`) and there is no `Stage` any more:
-the ConfigMap's name is computed in the pure layer.
+The layers are import-linter's contracts (pyproject.toml); this runs them and checks that
+they catch a violation. No Pulumi Output is passed off as a string (`cast`): the
+ConfigMap's name is computed in the pure layer.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
+import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from components.model import Cluster
+from components.model.cluster import Cluster
 from tests.fuzz import full_cluster
 from tests.support import ROOT, resolve
 
 COMPONENTS = ROOT / "components"
-# What builders and the model must never import (module prefixes).
-UPSTREAM = ("components.spec", "components.spec_types", "components.resolution", "components.args", "pydantic", "pulumi")
-BUILDERS = (
-    "components.model",
-    "components.flink_config",
-    "components.flink_options",
-    "components.flink_recovery_options",
-    "components.flink_gateway_options",
-    "components.sql_gateway_memory",
-    "components.summary",
-    *(f"components.manifests.{path.stem}" for path in sorted((COMPONENTS / "manifests").glob("*.py"))),
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=directory, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_the_layers_hold() -> None:
+    """import-linter's contracts in pyproject.toml: the layers, and what builders and resolution never import."""
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "3 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("manifests/pods.py", "import pydantic"),
+        ("model/ports.py", "from components.resolution import stack"),
+        ("flink/jvm.py", "import pulumi"),
+    ],
 )
+def test_a_broken_layer_is_caught(tmp_path: Path, module: str, imported: str) -> None:
+    """Guards the test above: the same contracts refuse a builder importing pydantic, the model importing resolution."""
+    shutil.copytree(COMPONENTS, tmp_path / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "components" / module
+    target.write_text(f"{imported}\n{target.read_text()}")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
 
 
-def _module_path(module: str) -> Any:
-    path = ROOT / (module.replace(".", "/") + ".py")
-    return path if path.is_file() else ROOT / module.replace(".", "/") / "__init__.py"
-
-
-@functools.cache
-def _direct_imports(module: str) -> frozenset[str]:
-    tree = ast.parse(_module_path(module).read_text())
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            # `from components import ports` imports the module components.ports
-            found |= {
-                f"{node.module}.{alias.name}" for alias in node.names if _module_path(f"{node.module}.{alias.name}").is_file()
-            }
-    return frozenset(found)
-
-
-def imports_of(module: str) -> set[str]:
-    """Everything `module` imports, and everything those import, within the repository; external ones by name."""
-    seen: set[str] = set()
-    pending = [module]
-    while pending:
-        current = pending.pop()
-        for imported in _direct_imports(current):
-            if imported in seen:
-                continue
-            seen.add(imported)
-            if imported.startswith("components.") and _module_path(imported).is_file():
-                pending.append(imported)
-    return seen
-
-
-@pytest.mark.parametrize("module", BUILDERS)
-def test_builders_import_nothing_upstream_of_the_model(module: str) -> None:
-    upstream = sorted(name for name in imports_of(module) if name.startswith(UPSTREAM))
-    assert not upstream, f"{module} reaches {upstream}"
-
-
-def test_the_check_does_see_an_upstream_import() -> None:
-    """Guards the test above: resolution does import the spec and pydantic."""
-    assert {"components.spec", "pydantic"} <= imports_of("components.resolution.cluster")
-
-
-def test_no_output_is_cast_to_a_string_and_there_are_no_stages() -> None:
+def test_no_output_is_cast_to_a_string() -> None:
     for path in COMPONENTS.rglob("*.py"):
         tree = ast.parse(path.read_text())
         names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
         attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
         assert "cast" not in names | attributes, path
-        assert "Stage" not in names, path
 
 
 def _mutable_containers(value: Any, path: str) -> list[str]:

@@ -1,21 +1,18 @@
-"""The component's public arguments: the stack keys in Python spelling, validated by the same code.
+"""The component's public arguments are the input schema in Python spelling, validated by the same code.
 
-The args dataclasses mirror the spec key for key (so a key added to the stack is a
-field here too), turn into exactly the stack's keys, resolve to the same model as the
-same cluster written in a stack file, and fail with the same problems and key paths.
+Args turn into exactly the stack's keys (only what differs from a default), resolve to
+the same model as the same cluster written in a stack file, and fail with the same
+problems and key paths.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
-from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
-from components.args import (
+from components.errors import ConfigError
+from components.input.schema import (
     FlinkSessionClusterArgs,
     HighAvailabilityArgs,
     JobManagerArgs,
@@ -26,48 +23,10 @@ from components.args import (
     StorageArgs,
     TaskManagerArgs,
     TolerationArgs,
-    resolve_args,
-    stack_value,
+    stack_keys,
 )
-from components.errors import ConfigError
-from components.naming import stack_key
-from components.resolution import parse_stack_config
-from components.spec import ClusterSpec
+from components.resolution import parse_stack_config, resolve_args
 from tests.support import minimal_cluster, resolve, stack_cluster, stack_config
-
-
-def _nested(annotation: Any) -> list[type]:
-    """The models or dataclasses a field holds (through Optional, Annotated, lists and sequences)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _nested(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType) or origin in (list, tuple) or str(origin).endswith("Sequence'>"):
-        return [found for arg in typing.get_args(annotation) for found in _nested(arg)]
-    if isinstance(annotation, type) and (issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)):
-        return [annotation]
-    return []
-
-
-def _compare(spec: type[BaseModel], args: type, path: str) -> list[str]:
-    hints = typing.get_type_hints(args)
-    spec_fields = {name: info.annotation for name, info in spec.model_fields.items()}
-    arg_fields = {f.name for f in dataclasses.fields(args)}
-    if spec is ClusterSpec:
-        spec_fields.pop("name")  # the component's own name
-    differences = [f"{path}.{name}: only in the spec" for name in spec_fields.keys() - arg_fields]
-    differences += [f"{path}.{name}: only in the args" for name in arg_fields - spec_fields.keys()]
-    for name in spec_fields.keys() & arg_fields:
-        assert stack_key(name) == (spec.model_fields[name].alias or name)
-        inner_spec, inner_args = _nested(spec_fields[name]), _nested(hints[name])
-        if inner_spec or inner_args:
-            assert len(inner_spec) == len(inner_args) == 1, f"{path}.{name}"
-            differences += _compare(inner_spec[0], inner_args[0], f"{path}.{name}")
-    return differences
-
-
-def test_the_args_mirror_the_spec_key_for_key() -> None:
-    assert _compare(ClusterSpec, FlinkSessionClusterArgs, "args") == []
-
 
 DEV_AS_ARGS = FlinkSessionClusterArgs(
     namespace="flink-dev",
@@ -82,7 +41,7 @@ DEV_AS_ARGS = FlinkSessionClusterArgs(
 
 
 def test_the_dev_stack_written_as_args_resolves_to_the_same_model() -> None:
-    assert stack_value(DEV_AS_ARGS) == {k: v for k, v in stack_config("dev")["cluster"].items() if k != "name"}
+    assert stack_keys(DEV_AS_ARGS) == {k: v for k, v in stack_config("dev")["cluster"].items() if k != "name"}
     resolution = resolve_args("analytics", DEV_AS_ARGS)
     assert resolution.cluster == stack_cluster("dev")
     assert resolution.warnings == parse_stack_config(stack_config("dev"))[0].warnings
@@ -100,7 +59,7 @@ def test_nested_args_become_the_stacks_keys_and_lists() -> None:
         metrics=MetricsArgs(prometheus=True, scrapers=[PeerArgs(cidr="10.0.0.0/8")]),
         flink_configuration={"pipeline.object_reuse": True},
     )
-    assert stack_value(args) == {
+    assert stack_keys(args) == {
         "flinkVersion": "2.2.1",
         "parallelism": 4,
         "taskManager": {"slots": 2, "cpuPerSlot": "500m", "memoryPerSlot": "1Gi"},
@@ -119,7 +78,7 @@ def test_invalid_args_fail_with_the_stacks_problems_and_key_paths() -> None:
     with pytest.raises(ConfigError) as from_args:
         resolve_args("analytics", args)
     with pytest.raises(ConfigError) as from_stack:
-        resolve(minimal_cluster(**{**stack_value(args), "name": "analytics"}))
+        resolve(minimal_cluster(**{**stack_keys(args), "name": "analytics"}))
     assert from_args.value.paths == from_stack.value.paths
     assert {"cluster.taskManager.cpuLimit", "cluster.taskManager.memory"} <= set(from_args.value.paths)
     assert str(from_args.value) == str(from_stack.value)

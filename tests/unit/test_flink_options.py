@@ -17,14 +17,16 @@ from typing import Any, get_args
 import pytest
 
 from components.errors import ConfigError, key_path
-from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
-from components.flink_options import JAVA_OPTS_KEY, OWNED_OPTIONS
-from components.flink_recovery_options import RESTART_STRATEGY_FIELDS
-from components.jvm import JAVA_17_MODULE_FLAGS
+from components.flink.config_files import CONFIG_FILE, render_config_files, render_flink_options
+from components.flink.jvm import JAVA_17_MODULE_FLAGS
+from components.flink.options import JAVA_OPTS_KEY, OWNED_OPTIONS
+from components.flink.recovery_options import RESTART_STRATEGY_FIELDS
+from components.input.schema import RestartStrategyArgs
 from components.manifests.sql_gateway import sql_gateway_deployment
-from components.model import Cluster
+from components.model.choices import RestartType
+from components.model.cluster import Cluster
+from components.model.naming import camel_case
 from components.resolution import parse_stack_config
-from components.spec import RestartStrategySpec
 from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 VERSIONS = ("1.19.3", "1.20.4", "2.2.1")
@@ -148,9 +150,8 @@ def test_the_users_java_options_are_appended_to_the_module_flags() -> None:
 
 def test_restart_strategy_fields_have_one_definition() -> None:
     """Every type the spec accepts has an entry; every field named there is a field of the spec."""
-    (types,) = [get_args(f.annotation) for n, f in RestartStrategySpec.model_fields.items() if n == "type"]
-    assert set(RESTART_STRATEGY_FIELDS) == set(types)
-    spec_fields = {f.alias or n for n, f in RestartStrategySpec.model_fields.items()} - {"type"}
+    assert set(RESTART_STRATEGY_FIELDS) == set(get_args(RestartType))
+    spec_fields = {camel_case(f.name) for f in dataclasses.fields(RestartStrategyArgs)} - {"type"}
     for kind, fields in RESTART_STRATEGY_FIELDS.items():
         assert set(fields) <= spec_fields
         settings = _settings(minimal_cluster(restartStrategy={"type": kind, **RESTARTS[kind]}))

@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 import yaml
 
-from components.flink_config import CONFIG_FILE, render_config_files
+from components.flink.config_files import CONFIG_FILE, render_config_files
+from components.kubernetes.quantities import parse_flink_memory_size, parse_memory
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
 from components.manifests.namespace import namespace
 from components.manifests.objects import cluster_objects
 from components.manifests.services import jobmanager_service, rest_service
-from components.model import Cluster
-from components.naming import Part
-from components.quantities import parse_flink_memory_size, parse_memory
+from components.model.cluster import Cluster
+from components.model.naming import Part
 from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from components.errors import ConfigError
-from components.memory import jobmanager_memory, smallest_valid_process_size, taskmanager_memory
-from components.memory_options import MemoryModelError
-from components.quantities import MIB
+from components.flink.memory import jobmanager_memory, smallest_valid_process_size, taskmanager_memory
+from components.flink.memory_options import MemoryModelError
+from components.kubernetes.quantities import MIB
 from components.resolution import parse_stack_config
 from tests.support import minimal_cluster, resolution_of
 

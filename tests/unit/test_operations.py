@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from components.errors import ConfigError
-from components.flink_config import CONFIG_FILE, render_config_files, render_flink_options
+from components.flink.config_files import CONFIG_FILE, render_config_files, render_flink_options
 from components.manifests.config_map import config_map
 from components.manifests.deployments import jobmanager_deployment, taskmanager_deployment
 from components.manifests.disruption import jobmanager_disruption_budget
@@ -24,7 +24,7 @@ from components.manifests.network_policy import network_policies
 from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
 from components.manifests.services import rest_service
-from components.model import Cluster, Sensitive
+from components.model.cluster import Cluster, Sensitive
 from components.resolution import Resolution, parse_stack_config
 from tests.support import minimal_cluster, stack_cluster, stack_config
 

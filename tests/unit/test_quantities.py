@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.quantities import (
+from components.kubernetes.quantities import (
     QuantityError,
     format_cpu,
     format_flink_memory_size,

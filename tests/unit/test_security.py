@@ -11,7 +11,7 @@ from components.manifests.deployments import jobmanager_deployment, taskmanager_
 from components.manifests.disruption import taskmanager_disruption_budget
 from components.manifests.namespace import namespace
 from components.manifests.network_policy import network_policies
-from components.model import Cluster
+from components.model.cluster import Cluster
 from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 
 

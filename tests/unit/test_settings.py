@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from components.errors import ConfigError
-from components.naming import MAX_CLUSTER_NAME_LENGTH
+from components.model.naming import MAX_CLUSTER_NAME_LENGTH
 from components.resolution import parse_stack_config
 from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
 

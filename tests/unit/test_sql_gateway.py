@@ -14,29 +14,28 @@ from typing import Any
 
 import pytest
 
-from components.args import (
+from components.errors import ConfigError
+from components.flink.config_files import render_config_files
+from components.flink.sql_gateway_memory import smallest_sql_gateway_memory, sql_gateway_memory
+from components.input.schema import (
     FlinkSessionClusterArgs,
     JobManagerArgs,
     NetworkArgs,
     PeerArgs,
     SqlGatewayArgs,
     TaskManagerArgs,
-    resolve_args,
 )
-from components.errors import ConfigError
-from components.flink_config import render_config_files
+from components.kubernetes.quantities import MIB
 from components.manifests.deployments import jobmanager_deployment
 from components.manifests.disruption import sql_gateway_disruption_budget
 from components.manifests.network_policy import default_deny, jobmanager_ingress, sql_gateway_ingress
 from components.manifests.objects import cluster_objects
 from components.manifests.services import sql_gateway_service
 from components.manifests.sql_gateway import sql_gateway_deployment
-from components.model import Cluster
-from components.naming import Part
-from components.quantities import MIB
-from components.resolution import parse_stack_config
-from components.sql_gateway_memory import smallest_sql_gateway_memory, sql_gateway_memory
-from components.summary import cluster_summary
+from components.model.cluster import Cluster
+from components.model.naming import Part
+from components.resolution import parse_stack_config, resolve_args
+from components.resources.outputs import cluster_summary
 from tests.support import minimal_cluster, resolve
 
 GATEWAY = {"cpu": "250m", "memory": "1Gi"}

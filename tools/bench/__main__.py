@@ -191,7 +191,7 @@ def main() -> int:
         "floor: import `pulumi` and `pulumi_kubernetes` and register one empty ConfigMap with the typed class "
         "`k8s.core.v1.ConfigMap`, under the same mocks. floor-generic: the same ConfigMap registered by type token "
         "(`pulumi.CustomResource`), which skips importing the `core/v1` API-group module, as the program does "
-        "(`components/cluster.py`, `KubernetesObject`).",
+        "(`components/resources/cluster.py`, `KubernetesObject`).",
         "",
         "| case | wall time | ratio to floor | ratio to floor-generic | peak RSS |",
         "| --- | --- | --- | --- | --- |",
@@ -252,7 +252,7 @@ ANALYSIS: list[str] = [
     "it changes how users install the program (uv, `pyproject.toml`, a lock file), so it is not used or measured "
     "here.",
     "- **Type tokens or typed classes.** The program registers each object by its provider type token "
-    "(components/kubernetes_object.py) instead of through pulumi-kubernetes' typed classes, which import a large "
+    "(components/resources/kubernetes_object.py) instead of through pulumi-kubernetes' typed classes, which import a large "
     "generated module per API group. In a real preview that is still a visible share: the `typed classes` row is "
     "the same program with the typed classes. So the type-token registration stays; a mocks test shows both send "
     "the engine identical registrations.",

@@ -51,7 +51,7 @@ k8s.yaml.v2.ConfigGroup("dev", yaml=pathlib.Path("manifests.yaml").read_text())
 """
 _EMPTY_PROGRAM = "import pulumi\n"
 # The same program registering every object with pulumi-kubernetes' typed classes instead of
-# by type token (components/kubernetes_object.py): the question whether skipping their API-group
+# by type token (components/resources/kubernetes_object.py): the question whether skipping their API-group
 # imports still matters once the engine's own time is counted. Written over the copy's module.
 _TYPED_REGISTRATION = """\
 import re
@@ -59,7 +59,7 @@ import re
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.model import Sensitive, replace_sensitive
+from components.model.cluster import Sensitive, replace_sensitive
 
 _MODULES = {"": "core", "apps": "apps", "networking.k8s.io": "networking", "policy": "policy",
             "rbac.authorization.k8s.io": "rbac", "monitoring.coreos.com": None}

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from components.manifests.objects import cluster_objects
-from components.model import replace_sensitive
+from components.model.cluster import replace_sensitive
 from components.resolution import Resolution, parse_stack_config
 from tools.stack_files import REDACTED, ROOT, stack_config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from components.model import Cluster, FlinkValue
+from components.model.cluster import Cluster, FlinkValue
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from components import ports
-from components.memory import JobManagerMemory, TaskManagerMemory
-from components.model import Cluster
-from components.naming import stack_key
-from components.quantities import MIB
-from components.sql_gateway_memory import SqlGatewayMemory
+from components.kubernetes.quantities import MIB
+from components.model import ports
+from components.model.cluster import Cluster
+from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
+from components.model.naming import camel_case
 
 
 def _mib(size: int) -> float:
@@ -20,7 +19,7 @@ def _mib(size: int) -> float:
 def memory_summary(layout: TaskManagerMemory | JobManagerMemory | SqlGatewayMemory) -> dict[str, Any]:
     """The layout Flink will use, every pool in MiB (`frameworkHeapMiB`, ...), and the exact JVM flags (bytes)."""
     pools = {f.name: getattr(layout, f.name) for f in dataclasses.fields(layout)}
-    in_mib = {f"{stack_key(name)}MiB": _mib(size) for name, size in pools.items() if not isinstance(size, bool)}
+    in_mib = {f"{camel_case(name)}MiB": _mib(size) for name, size in pools.items() if not isinstance(size, bool)}
     return {**in_mib, "jvmFlags": layout.jvm_flags()}
 
 

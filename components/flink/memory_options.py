@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from components.errors import echo
-from components.quantities import MIB, QuantityError, java_trim, parse_flink_memory_size
+from components.kubernetes.quantities import MIB, QuantityError, java_trim, parse_flink_memory_size
 
 JAVA_LONG_MAX = 2**63 - 1
 

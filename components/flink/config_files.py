@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from components.flink_options import owned_values
-from components.model import Cluster
+from components.flink.options import owned_values
+from components.model.cluster import Cluster
 
 # libyaml's emitter when PyYAML has it (the wheels do): same YAML, several times faster.
 _BASE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -15,8 +15,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
-from components.kubernetes_syntax import cidr_error, dns_subdomain_error, label_key_error, label_value_error
-from components.limits import (
+from components.kubernetes.quantities import QuantityError, parse_cpu, parse_memory
+from components.kubernetes.syntax import cidr_error, dns_subdomain_error, label_key_error, label_value_error
+from components.model.limits import (
     FLINK_MAX_PARALLELISM,
     INT32_MAX,
     INT64_MAX,
@@ -28,26 +29,32 @@ from components.limits import (
     MAX_TOTAL_SLOTS,
     MIN_CHECKPOINT_INTERVAL_MS,
 )
-from components.naming import MAX_CLUSTER_NAME_LENGTH
-from components.paths import RESERVED_DIRS
-from components.quantities import QuantityError, parse_cpu, parse_memory
+from components.model.naming import MAX_CLUSTER_NAME_LENGTH
+from components.model.paths import RESERVED_DIRS
 
 _DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
-def _memory(value: object) -> int:
+# A quantity as the user writes it: "1728Mi", "500m", 2, 0.5. Resolution reads it with
+# kubernetes.quantities (bytes, millicores); the schema keeps what was written.
+Quantity = str | int | float
+
+
+def _memory(value: object) -> object:
     try:
-        return parse_memory(value)
+        parse_memory(value)
     except QuantityError as exc:
         raise PydanticCustomError("memory", str(exc)) from exc
+    return value
 
 
-def _cpu(value: object) -> int:
+def _cpu(value: object) -> object:
     try:
-        return parse_cpu(value)
+        parse_cpu(value)
     except QuantityError as exc:
         raise PydanticCustomError("cpu", str(exc)) from exc
+    return value
 
 
 def _cluster_name(value: object) -> str:
@@ -193,8 +200,8 @@ def _mount_path(value: str) -> str:
     return value
 
 
-MemoryBytes = Annotated[int, BeforeValidator(_memory)]
-Millicores = Annotated[int, BeforeValidator(_cpu)]
+Memory = Annotated[Quantity, BeforeValidator(_memory)]
+Cpu = Annotated[Quantity, BeforeValidator(_cpu)]
 Count = Annotated[StrictInt, Field(ge=1)]
 Parallelism = Annotated[Count, AfterValidator(_at_most(FLINK_MAX_PARALLELISM, "Flink's maximum parallelism"))]
 Slots = Annotated[Count, AfterValidator(_at_most(MAX_TOTAL_SLOTS, "no job can use more slots than Flink's maximum parallelism"))]

@@ -20,9 +20,8 @@ about 75Mi of metaspace and under 64Mi of heap in use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from components.quantities import MIB
+from components.kubernetes.quantities import MIB
+from components.model.memory import SqlGatewayMemory
 
 METASPACE = 256 * MIB
 DIRECT = 128 * MIB
@@ -31,20 +30,6 @@ OVERHEAD_MAX = 1024 * MIB
 OVERHEAD_DIVISOR = 10  # a tenth of the process, as Flink's jvm-overhead.fraction 0.1
 # Below this the planner has little room for a session's catalogs, plans and result buffers.
 MIN_HEAP = 256 * MIB
-
-
-@dataclass(frozen=True)
-class SqlGatewayMemory:
-    """The gateway's JVM layout in bytes; heap + metaspace + direct + overhead = process (the container limit)."""
-
-    process: int
-    heap: int
-    metaspace: int
-    direct: int
-    overhead: int
-
-    def jvm_flags(self) -> str:
-        return f"-Xmx{self.heap} -Xms{self.heap} -XX:MaxDirectMemorySize={self.direct} -XX:MaxMetaspaceSize={self.metaspace}"
 
 
 def _overhead(process: int) -> int:

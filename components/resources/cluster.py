@@ -1,7 +1,7 @@
 """The FlinkSessionCluster component: registers the pure object list as Pulumi resources.
 
 No `from __future__ import annotations` here: the class-level annotations are the
-component's outputs, and Pulumi's component provider (components/package.py) reads
+component's outputs, and Pulumi's component provider (components/resources/package.py) reads
 them as types to infer the package schema. The children are annotated in __init__.
 """
 
@@ -10,14 +10,15 @@ from typing import Any
 
 import pulumi
 
-from components.args import FlinkSessionClusterArgs, resolve_args
 from components.errors import ConfigError
+from components.input.schema import FlinkSessionClusterArgs
 from components.jobs.resource import FlinkSessionJob, SessionJobArgs
-from components.kubernetes_object import KubernetesObject
 from components.manifests.objects import cluster_objects
-from components.model import Cluster
-from components.naming import Part
-from components.summary import cluster_summary
+from components.model.cluster import Cluster
+from components.model.naming import Part
+from components.resolution import resolve_args
+from components.resources.kubernetes_object import KubernetesObject
+from components.resources.outputs import cluster_summary
 
 COMPONENT_TYPE = "flink-session:index:FlinkSessionCluster"
 
@@ -27,7 +28,7 @@ class FlinkSessionCluster(pulumi.ComponentResource):
 
     ``args`` is a ``FlinkSessionClusterArgs`` (the stack keys in Python spelling,
     validated by the same code as a stack file; an invalid one stops the program with
-    every problem listed) or an already resolved ``components.model.Cluster`` (what
+    every problem listed) or an already resolved ``components.model.cluster.Cluster`` (what
     the stack program passes after validating the whole stack). ``name`` is the
     cluster's name: the prefix of every object and child resource name.
     ``namespace_dependency``: the resource that creates the Namespace when another

@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from components import ports
-from components.flink_gateway_options import GATEWAY_OPTIONS
-from components.flink_recovery_options import RECOVERY_OPTIONS
-from components.jvm import JAVA_17_MODULE_FLAGS
-from components.model import Cluster, FlinkValue
-from components.owned_option import OwnedOption, when
-from components.paths import LOG_DIR, TMP_DIR
-from components.quantities import format_flink_memory_size
+from components.flink.gateway_options import GATEWAY_OPTIONS
+from components.flink.jvm import JAVA_17_MODULE_FLAGS
+from components.flink.owned_option import OwnedOption, when
+from components.flink.recovery_options import RECOVERY_OPTIONS
+from components.kubernetes.quantities import format_flink_memory_size
+from components.model import ports
+from components.model.cluster import Cluster, FlinkValue
+from components.model.paths import LOG_DIR, TMP_DIR
 
 JAVA_OPTS_KEY = "env.java.opts.all"
 PROMETHEUS_REPORTER = "prom"  # the reporter's name in metrics.reporter.<name>.*

@@ -13,11 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.images import ImageReference
-from components.memory import JobManagerMemory, TaskManagerMemory
-from components.naming import ClusterNames
-from components.sql_gateway_memory import SqlGatewayMemory
-from components.versions import FlinkVersion
+from components.model.images import ImageReference
+from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
+from components.model.naming import ClusterNames
+from components.model.versions import FlinkVersion
 
 Environment = Literal["production", "development"]
 FlinkScalar = str | int | float | bool

@@ -23,9 +23,9 @@ advertises its pod IP, not its Service name.
 
 from __future__ import annotations
 
-from components import ports
-from components.model import Cluster, FlinkValue
-from components.owned_option import OwnedOption
+from components.flink.owned_option import OwnedOption
+from components.model import ports
+from components.model.cluster import Cluster, FlinkValue
 
 ENDPOINT_TYPE = "sql-gateway.endpoint.type"
 REST_PREFIX = "sql-gateway.endpoint.rest."

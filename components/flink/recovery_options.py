@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from components.model import Cluster, FlinkValue, RestartStrategy
-from components.owned_option import OwnedOption, when
-from components.storage import state_option_keys
+from components.flink.owned_option import OwnedOption, when
+from components.flink.storage import state_option_keys
+from components.model.cluster import Cluster, FlinkValue, RestartStrategy
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from components import ports
+from components.model import ports
 
 DNS_LABEL_MAX = 63
 
@@ -71,7 +71,7 @@ class Part(StrEnum):
     INGRESS = "ingress"
 
 
-def stack_key(name: str) -> str:
+def camel_case(name: str) -> str:
     """The stack's (and the stack outputs') spelling of a Python name: cpu_per_slot -> cpuPerSlot."""
     first, *rest = name.split("_")
     return first + "".join(word.capitalize() for word in rest)

@@ -10,7 +10,7 @@ import math
 import re
 from fractions import Fraction
 
-from components.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES
+from components.model.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES
 
 MIB = 1024 * 1024
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pulumi
 
-from components.model import Sensitive, replace_sensitive
+from components.model.cluster import Sensitive, replace_sensitive
 
 # Secret data is a secret output too, as pulumi-kubernetes' own Secret class declares.
 _SECRET_OUTPUTS = {("v1", "Secret"): ["data", "stringData"]}

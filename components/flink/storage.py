@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from components.versions import FlinkVersion
+from components.model.versions import FlinkVersion
 
 # scheme -> base name of the bundled plugin jar (None: no plugin needed or none bundled)
 SCHEME_PLUGINS: Mapping[str, str | None] = MappingProxyType(

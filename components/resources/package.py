@@ -23,8 +23,8 @@ from typing import Any
 
 import pulumi
 
-from components import cluster
-from components.args import FlinkSessionClusterArgs
+from components.input.schema import FlinkSessionClusterArgs
+from components.resources import cluster
 
 
 def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
@@ -57,7 +57,8 @@ def schema_class(args_class: type) -> type:
     for field in dataclasses.fields(args_class):
         inner, optional = _unwrap_optional(hints[field.name])
         schema = _schema_type(inner)
-        annotations[field.name] = schema | None if optional else schema
+        has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+        annotations[field.name] = schema | None if optional or has_default else schema
     namespace = {"__annotations__": annotations, "__doc__": args_class.__doc__, "__module__": __name__}
     return type(args_class.__name__, (), namespace)
 
@@ -83,7 +84,7 @@ def _from_input(hint: Any, value: Any) -> Any:
 
 
 class FlinkSessionCluster(cluster.FlinkSessionCluster):
-    """A Flink session cluster on Kubernetes (the package's form of components.cluster.FlinkSessionCluster).
+    """A Flink session cluster on Kubernetes (the package's form of components.resources.cluster.FlinkSessionCluster).
 
     Inputs: the stack keys of `flink-session:cluster` (less `name`: the resource's name is
     the cluster's), validated as a stack file is. Outputs: namespaceName, configMapName,

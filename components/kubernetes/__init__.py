@@ -1,0 +1,1 @@
+"""Kubernetes' own rules: quantities and the syntax of names, labels and CIDRs."""
