@@ -34,7 +34,7 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-FAST_TIERS := not flink and not e2e and not node and not pods
+FAST_TIERS := not flink and not e2e and not node and not pods and not faults
 
 # Pure, mock, scan and policy tiers: no Java, no cluster.
 test-unit: venv

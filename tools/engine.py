@@ -1,54 +1,41 @@
-"""The real Pulumi engine, driven the way a user drives it, on a throwaway copy of the project.
+"""The real Pulumi engine, driven through Pulumi's Automation API on a throwaway copy of the project.
 
-The end-to-end and real-pod test tiers and the benchmarks run `pulumi preview`,
-`pulumi up`, `pulumi config set --path ...` and `pulumi destroy` through this module,
-so all of them exercise exactly the commands the README promises. Each workspace is a
-copy of the program (so `pulumi config set` never edits the repository's stack
-files) with a file backend and the passphrase secrets provider in its own directory,
-the CLI and Kubernetes provider from `tools/toolchain/build.sh` (an isolated
-PULUMI_HOME: a user's own ~/.pulumi is never touched), no update check and no plugin
-downloads. Nothing here talks to anything but the kubeconfig's API server.
+The end-to-end, real-pod and fault tiers and the benchmarks drive `pulumi preview`,
+`up`, `refresh`, `destroy` and `config set --path` through `pulumi.automation` (typed
+engine events, outputs and config), with the CLI and Kubernetes provider of
+`tools/toolchain/build.sh` (an isolated PULUMI_HOME: a user's own ~/.pulumi is never
+touched), no update check and no plugin downloads. Each workspace is a copy of the
+program, so `config set` never edits the repository's stack files, with a file
+backend and the passphrase secrets provider of its own.
+
+`Workspace.cli` runs the CLI itself, for what a user types and reads (an error's text,
+`pulumi cancel`, `pulumi state unprotect`), for what the benchmarks time (the command
+alone, without the Automation API's follow-up calls) and for the fault tier, which
+kills a `pulumi up` that runs in a process group of its own.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi import automation as auto
+from pulumi.automation.events import EngineEvent
+
 from tools.stack_files import EXAMPLE_PASSPHRASE, ROOT
+from tools.urn import urn_label
 
 BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
 # What `pulumi up` needs of the repository: the program, its stacks and the policy pack.
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "requirements.txt", "components", "stacks", "policy")
 DEFAULT_TIMEOUT = 600
-
-
-class EngineError(AssertionError):
-    """A pulumi command failed; the message carries its command line and output."""
-
-    def __init__(self, result: subprocess.CompletedProcess[str]) -> None:
-        self.result = result
-        command = " ".join(result.args if isinstance(result.args, list) else [str(result.args)])
-        # The engine prints why it failed under "Diagnostics:", before the (long) outputs.
-        diagnostics = result.stdout.partition("Diagnostics:")[2].partition("\nOutputs:")[0]
-        shown = f"Diagnostics:\n{_resources_first(diagnostics)[:8000]}" if diagnostics else result.stdout[-6000:]
-        super().__init__(f"`{command}` exited {result.returncode}:\n{shown}\n{result.stderr[-6000:]}")
-
-
-def _resources_first(diagnostics: str) -> str:
-    """The resources' own errors before the stack's (whose traceback only says the program was stopped)."""
-    blocks: list[list[str]] = []
-    for line in diagnostics.splitlines():
-        if (line.startswith("  ") and not line.startswith("   ")) or not blocks:
-            blocks.append([])
-        blocks[-1].append(line)
-    ordered = sorted(blocks, key=lambda block: bool(block) and "pulumi:pulumi:Stack" in block[0])
-    return "\n".join(line for block in ordered for line in block)
 
 
 def toolchain_path(name: str, part: str | None = None) -> Path:
@@ -89,13 +76,75 @@ class Toolchain:
         env.pop("PULUMI_ACCESS_TOKEN", None)
         return env
 
+    def command(self) -> auto.PulumiCommand:
+        """The Automation API's handle on this CLI (it looks for `<root>/bin/pulumi`)."""
+        root = self.pulumi_home / "automation"
+        link = root / "bin" / "pulumi"
+        if not link.exists():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(self.pulumi)
+        return auto.PulumiCommand(root=str(root))
 
-def stack_file(stack: str) -> str:
-    return f"Pulumi.{stack}.yaml"
+
+class EngineError(AssertionError):
+    """A pulumi operation failed; the message has the resources' own diagnostics first, then the command's output."""
+
+    def __init__(self, what: str, diagnostics: list[str], output: str) -> None:
+        self.diagnostics = diagnostics
+        self.output = output
+        shown = "\n".join(diagnostics)[:8000] if diagnostics else output[-8000:]
+        super().__init__(f"{what} failed:\n{shown}")
+
+
+@dataclass
+class Run:
+    """One operation's engine events, in the order they happened."""
+
+    events: list[EngineEvent] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, event: EngineEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def steps(self, phase: str = "start") -> list[tuple[str, str]]:
+        """(operation, `<type>::<name>`) of each step as it started (or, with `done`, finished)."""
+        return [(op, label) for happened, op, label in self.timeline() if happened == phase]
+
+    def timeline(self) -> list[tuple[str, str, str]]:
+        """(`start` or `done`, operation, `<type>::<name>`) of every step, in order."""
+        found = []
+        for event in self.events:
+            for phase, step in (("start", event.resource_pre_event), ("done", event.res_outputs_event)):
+                if step is not None:
+                    found.append((phase, str(step.metadata.op.value), urn_label(step.metadata.urn)))
+        return found
+
+    def by_op(self) -> dict[str, list[str]]:
+        """The started steps grouped by operation ('create', 'update', 'same', 'replace', ...)."""
+        grouped: dict[str, list[str]] = {}
+        for op, label in self.steps():
+            grouped.setdefault(op, []).append(label)
+        return grouped
+
+    def changed(self) -> list[str]:
+        """`<type>::<name>` of each finished step that changed something (a refresh's drift: its diffs)."""
+        return [
+            urn_label(event.res_outputs_event.metadata.urn)
+            for event in self.events
+            if event.res_outputs_event is not None and event.res_outputs_event.metadata.diffs
+        ]
+
+    def diagnostics(self) -> list[str]:
+        """Error diagnostics, the resources' own before the stack's (whose message only says the program stopped)."""
+        errors = [e.diagnostic_event for e in self.events if e.diagnostic_event is not None]
+        errors = [d for d in errors if d.severity == "error"]
+        errors.sort(key=lambda d: "pulumi:pulumi:Stack" in (d.urn or ""))
+        return [f"{urn_label(d.urn) if d.urn else 'stack'}: {d.message.strip()}" for d in errors]
 
 
 class Workspace:
-    """A copy of the project with its own backend; every `pulumi` call runs in it."""
+    """A copy of the project with its own backend; every operation runs in it."""
 
     def __init__(self, directory: Path, toolchain: Toolchain, kubeconfig: Path) -> None:
         self.directory = directory
@@ -109,6 +158,13 @@ class Workspace:
         }
         self.pulumi = str(toolchain.pulumi)
         self.stacks: list[str] = []
+        self._workspace = auto.LocalWorkspace(
+            work_dir=str(directory),
+            pulumi_home=str(toolchain.pulumi_home),
+            env_vars=self.env,
+            secrets_provider="passphrase",
+            pulumi_command=toolchain.command(),
+        )
 
     @classmethod
     def copy_of_project(cls, directory: Path, toolchain: Toolchain, kubeconfig: Path, virtualenv: Path) -> Workspace:
@@ -144,7 +200,78 @@ class Workspace:
         (directory / ".venv").symlink_to(virtualenv)
         return cls(target, toolchain, kubeconfig)
 
-    def run(
+    # -- stacks ---------------------------------------------------------------------------
+    def stack(self, name: str) -> auto.Stack:
+        return auto.Stack.select(name, self._workspace)
+
+    def add_stack(self, stack: str, config_text: str | None = None) -> None:
+        """A new stack (passphrase provider); `config_text` becomes its stack file first, if given."""
+        if config_text is not None:
+            (self.directory / "stacks" / stack_file(stack)).write_text(config_text)
+        auto.Stack.create(stack, self._workspace)
+        self.stacks.append(stack)
+
+    def remove_everything(self) -> None:
+        """Destroy every stack of the workspace, protected resources included (a test's cleanup)."""
+        for stack in self.stacks:
+            self.cli("state", "unprotect", "--all", "--yes", stack=stack, check=False)
+            self.cli("cancel", "--yes", stack=stack, check=False)
+            with contextlib.suppress(EngineError):
+                self.destroy(stack)
+
+    # -- operations -----------------------------------------------------------------------
+    def _operation(self, what: str, call: Callable[[Run], object]) -> Run:
+        run = Run()
+        try:
+            call(run)
+        except auto.CommandError as error:
+            raise EngineError(what, run.diagnostics(), str(error)) from None
+        return run
+
+    def preview(self, stack: str, *, expect_no_changes: bool = False, policy_packs: tuple[str, ...] = ()) -> Run:
+        """`pulumi preview`: the steps the engine plans, in its order (a replacement as its three steps)."""
+        return self._operation(
+            f"pulumi preview --stack {stack}",
+            lambda run: self.stack(stack).preview(
+                on_event=run.record, expect_no_changes=expect_no_changes or None, policy_packs=list(policy_packs) or None
+            ),
+        )
+
+    def up(self, stack: str, *, expect_no_changes: bool = False) -> Run:
+        return self._operation(
+            f"pulumi up --stack {stack}",
+            lambda run: self.stack(stack).up(on_event=run.record, expect_no_changes=expect_no_changes or None),
+        )
+
+    def refresh(self, stack: str) -> Run:
+        return self._operation(f"pulumi refresh --stack {stack}", lambda run: self.stack(stack).refresh(on_event=run.record))
+
+    def destroy(self, stack: str) -> Run:
+        return self._operation(f"pulumi destroy --stack {stack}", lambda run: self.stack(stack).destroy(on_event=run.record))
+
+    def config_set(self, stack: str, path: str, value: str) -> None:
+        """`pulumi config set --path 'cluster.taskManager.slots' 4`, as a user writes it."""
+        self.stack(stack).set_config(path, auto.ConfigValue(value), path=True)
+
+    def config_rm(self, stack: str, path: str) -> None:
+        self.stack(stack).remove_config(path, path=True)
+
+    def outputs(self, stack: str) -> dict[str, Any]:
+        return {name: output.value for name, output in self.stack(stack).outputs().items()}
+
+    def export(self, stack: str) -> dict[str, Any]:
+        """The stack's state as `pulumi stack export --show-secrets` writes it (secrets decrypted)."""
+        return dict(self.stack(stack).export_stack().deployment or {})
+
+    def urns(self, stack: str) -> list[str]:
+        return [resource["urn"] for resource in self.export(stack).get("resources", [])]
+
+    # -- the CLI itself -------------------------------------------------------------------
+    def cli_command(self, *args: str, stack: str | None = None) -> list[str]:
+        command = [self.pulumi, *args, "--non-interactive", "--color", "never"]
+        return [*command, "--stack", stack] if stack is not None else command
+
+    def cli(
         self,
         *args: str,
         stack: str | None = None,
@@ -152,11 +279,9 @@ class Workspace:
         timeout: float = DEFAULT_TIMEOUT,
         env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        command = [self.pulumi, *args, "--non-interactive", "--color", "never"]
-        if stack is not None:
-            command += ["--stack", stack]
+        """The `pulumi` CLI as a user types it, in this workspace; its output is what the user reads."""
         result = subprocess.run(
-            command,
+            self.cli_command(*args, stack=stack),
             cwd=self.directory,
             env={**self.env, **(env or {})},
             capture_output=True,
@@ -165,87 +290,21 @@ class Workspace:
             timeout=timeout,
         )
         if check and result.returncode != 0:
-            raise EngineError(result)
+            raise EngineError(f"`pulumi {' '.join(args)}`", [], f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
         return result
 
-    def add_stack(self, stack: str, config_text: str | None = None) -> None:
-        """`pulumi stack init` (passphrase provider); `config_text` becomes its stack file first, if given."""
-        if config_text is not None:
-            (self.directory / "stacks" / stack_file(stack)).write_text(config_text)
-        self.run("stack", "init", stack, "--secrets-provider", "passphrase")
-        self.stacks.append(stack)
-
-    def remove_everything(self) -> None:
-        """Destroy every stack of the workspace, protected resources included (a test's cleanup)."""
-        for stack in self.stacks:
-            self.run("state", "unprotect", "--all", "--yes", stack=stack, check=False)
-            self.destroy(stack, check=False)
-
-    def preview(self, stack: str, *extra: str, check: bool = True) -> dict[str, Any]:
-        """`pulumi preview --json`: the steps the engine plans (and its diagnostics)."""
-        result = self.run("preview", "--json", *extra, stack=stack, check=check)
-        document: dict[str, Any] = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
-        document["_result"] = result
-        return document
-
-    def preview_steps(self, stack: str) -> list[tuple[str, str]]:
-        """The steps `pulumi preview` plans, in the engine's order, a replacement as its three steps.
-
-        `preview --json` folds a replacement into one `replace`; the streamed JSON events
-        keep `create-replacement`, `replace` and `delete-replaced` apart, in order.
-        """
-        result = self.run("preview", "--json", stack=stack, env={"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"})
-        return [(op, label) for phase, op, label in engine_events(result.stdout) if phase == "start"]
-
-    def up_events(self, stack: str) -> list[tuple[str, str, str]]:
-        """`pulumi up --json`: when each step started and finished, in order (see engine_events)."""
-        return engine_events(self.up(stack, "--json").stdout)
-
-    def up(self, stack: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run("up", "--yes", "--skip-preview", *extra, stack=stack, check=check)
-
-    def destroy(self, stack: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run("destroy", "--yes", "--skip-preview", *extra, stack=stack, check=check)
-
-    def config_set(self, stack: str, path: str, value: str) -> None:
-        """`pulumi config set --path 'cluster.taskManager.slots' 4`, as a user writes it."""
-        self.run("config", "set", "--path", path, value, stack=stack)
-
-    def config_rm(self, stack: str, path: str) -> None:
-        self.run("config", "rm", "--path", path, stack=stack)
-
-    def outputs(self, stack: str) -> dict[str, Any]:
-        result = self.run("stack", "output", "--json", "--show-secrets", stack=stack)
-        outputs: dict[str, Any] = json.loads(result.stdout)
-        return outputs
-
-    def urns(self, stack: str) -> list[str]:
-        exported = json.loads(self.run("stack", "export", stack=stack).stdout)
-        return [resource["urn"] for resource in exported["deployment"].get("resources", [])]
+    def cli_background(self, *args: str, stack: str | None = None, log: Path) -> subprocess.Popen[bytes]:
+        """The CLI started in a process group of its own (as a terminal runs it), its output into `log`."""
+        with log.open("wb") as output:
+            return subprocess.Popen(
+                self.cli_command(*args, stack=stack),
+                cwd=self.directory,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
 
-def _label(urn: str) -> str:
-    """`<type>::<name>` of a URN (the type without its parent's)."""
-    return f"{urn.split('::')[2].rsplit('$', maxsplit=1)[-1]}::{urn.rsplit('::', 1)[1]}"
-
-
-def steps_by_op(preview: dict[str, Any]) -> dict[str, list[str]]:
-    """Preview steps grouped by operation ('create', 'update', 'replace', 'same', ...), as `<type>::<name>`."""
-    grouped: dict[str, list[str]] = {}
-    for step in preview.get("steps", []):
-        grouped.setdefault(step["op"], []).append(_label(step["urn"]))
-    return grouped
-
-
-def engine_events(stream: str) -> list[tuple[str, str, str]]:
-    """Streamed engine events as (`start` or `done`, operation, `<type>::<name>`), in the order they happened."""
-    found = []
-    for line in stream.splitlines():
-        if not line.startswith("{"):
-            continue
-        event = json.loads(line)
-        for kind, phase in (("resourcePreEvent", "start"), ("resOutputsEvent", "done")):
-            if kind in event:
-                metadata = event[kind]["metadata"]
-                found.append((phase, metadata["op"], _label(metadata["urn"])))
-    return found
+def stack_file(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"

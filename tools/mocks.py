@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.stack_files import PROJECT, ROOT
+from tools.urn import urn_name, urn_type
 
 if TYPE_CHECKING:
     import pulumi
 
 PROGRAM = ROOT / "__main__.py"
-# How the SDK marks a secret value in what it sends to the engine (and to mocks).
-SECRET_SIGNATURE = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 
 
 @dataclass
@@ -39,12 +38,14 @@ class Registered:
 
 
 def unwrap_secrets(value: Any, path: str = "", found: list[str] | None = None) -> tuple[Any, list[str]]:
-    """The value with secret markers removed, and the paths where they were."""
+    """The value with the SDK's secret markers removed, and the paths where they were."""
+    from pulumi.runtime import rpc  # noqa: PLC0415 - the pure tiers never import Pulumi
+
     found = [] if found is None else found
+    if rpc.is_rpc_secret(value):
+        found.append(path)
+        return unwrap_secrets(rpc.unwrap_rpc_secret(value), path, found)[0], found
     if isinstance(value, dict):
-        if value.get(SECRET_SIGNATURE[0]) == SECRET_SIGNATURE[1]:
-            found.append(path)
-            return unwrap_secrets(value.get("value"), path, found)[0], found
         return {k: unwrap_secrets(v, f"{path}.{k}".lstrip("."), found)[0] for k, v in value.items()}, found
     if isinstance(value, list):
         return [unwrap_secrets(v, f"{path}[{i}]", found)[0] for i, v in enumerate(value)], found
@@ -144,7 +145,7 @@ def run_program(
     # The mock monitor knows each resource's URN, which encodes its parent chain.
     monitor = pulumi.runtime.settings.get_monitor()
     assert isinstance(monitor, pulumi.runtime.mocks.MockMonitor)
-    urns = {urn.rsplit("::", 1)[1] + "/" + urn.split("::")[2].split("$")[-1]: urn for urn in monitor.resources}
+    urns = {f"{urn_name(urn)}/{urn_type(urn)}": urn for urn in monitor.resources}
     for item in registered:
         item.urn = urns.get(f"{item.name}/{item.type}", "")
     return registered, {name: _resolve(value) for name, value in exported.items()}

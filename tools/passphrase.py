@@ -45,12 +45,6 @@ def decrypt(value: str, key: bytes) -> str:
     return AESGCM(key).decrypt(nonce, sealed, None).decode()
 
 
-def new_encryption_salt(passphrase: str = EXAMPLE_PASSPHRASE) -> str:
-    """An `encryptionsalt` line's value: the salt and the word 'pulumi' sealed with the derived key."""
-    salt = os.urandom(8)
-    return f"v1:{base64.b64encode(salt).decode()}:{encrypt('pulumi', _key(passphrase, salt))}"
-
-
 def passphrase_key(encryption_salt: str, passphrase: str = EXAMPLE_PASSPHRASE) -> bytes:
     """The stack's key; checks it against the salt's sealed 'pulumi' as the CLI does."""
     _, salt, check = encryption_salt.split(":", 2)

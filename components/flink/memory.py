@@ -15,16 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from components.flink.memory_options import (
-    JAVA_LONG_MAX,
     JM_DEFAULTS,
     MANAGED_SIZE,
     TM_DEFAULTS,
     MemoryModelError,
     MemoryOptions,
     Range,
-    mib,
 )
-from components.kubernetes.quantities import MIB
+from components.kubernetes.quantities import MIB, mib_text
+from components.model.limits import INT64_MAX
 from components.model.memory import JobManagerMemory, TaskManagerMemory
 
 
@@ -33,7 +32,7 @@ def _metaspace_and_overhead(options: MemoryOptions, prefix: str, process: int) -
     overhead = options.range(f"{prefix}.jvm-overhead").derive(process)
     if metaspace + overhead > process:
         raise MemoryModelError(
-            f"JVM metaspace {mib(metaspace)} + JVM overhead {mib(overhead)} exceed the process size {mib(process)}"
+            f"JVM metaspace {mib_text(metaspace)} + JVM overhead {mib_text(overhead)} exceed the process size {mib_text(process)}"
         )
     return metaspace, overhead
 
@@ -49,15 +48,15 @@ def taskmanager_memory(process: int, flink_options: Mapping[str, object]) -> Tas
     if options.has(MANAGED_SIZE):
         managed = options.size(MANAGED_SIZE)
     else:
-        managed = Range(0, JAVA_LONG_MAX, options.fraction("taskmanager.memory.managed.fraction")).derive(flink)
+        managed = Range(0, INT64_MAX, options.fraction("taskmanager.memory.managed.fraction")).derive(flink)
     network = options.range("taskmanager.memory.network").derive(flink)
     needed = framework_heap + framework_off_heap + task_off_heap + managed + network
     if needed > flink:
         raise MemoryModelError(
-            f"JVM metaspace {mib(metaspace)} + JVM overhead {mib(overhead)} leave {mib(flink)} of Flink memory, "
-            f"below the {mib(needed)} that framework heap {mib(framework_heap)}, framework off-heap "
-            f"{mib(framework_off_heap)}, task off-heap {mib(task_off_heap)}, managed {mib(managed)} and "
-            f"network {mib(network)} need"
+            f"JVM metaspace {mib_text(metaspace)} + JVM overhead {mib_text(overhead)} leave {mib_text(flink)} of Flink memory, "
+            f"below the {mib_text(needed)} that framework heap {mib_text(framework_heap)}, framework off-heap "
+            f"{mib_text(framework_off_heap)}, task off-heap {mib_text(task_off_heap)}, managed {mib_text(managed)} and "
+            f"network {mib_text(network)} need"
         )
     return TaskManagerMemory(
         process=process,
@@ -81,8 +80,8 @@ def jobmanager_memory(process: int, flink_options: Mapping[str, object]) -> JobM
     off_heap = options.size("jobmanager.memory.off-heap.size")
     if flink <= off_heap:
         raise MemoryModelError(
-            f"JVM metaspace {mib(metaspace)} + JVM overhead {mib(overhead)} leave {mib(flink)} of Flink memory, "
-            f"not more than the {mib(off_heap)} of off-heap memory, so no heap is left"
+            f"JVM metaspace {mib_text(metaspace)} + JVM overhead {mib_text(overhead)} leave {mib_text(flink)} of Flink memory, "
+            f"not more than the {mib_text(off_heap)} of off-heap memory, so no heap is left"
         )
     return JobManagerMemory(
         process=process,

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from components.errors import echo
-from components.kubernetes.quantities import MIB, QuantityError, java_trim, parse_flink_memory_size
-
-JAVA_LONG_MAX = 2**63 - 1
+from components.kubernetes.quantities import QuantityError, java_trim, mib_text, parse_flink_memory_size
+from components.model.limits import INT64_MAX
 
 TM_DEFAULTS: Mapping[str, object] = {
     "taskmanager.memory.framework.heap.size": "128m",
@@ -27,7 +26,7 @@ TM_DEFAULTS: Mapping[str, object] = {
     "taskmanager.memory.managed.fraction": 0.4,
     "taskmanager.memory.network.fraction": 0.1,
     "taskmanager.memory.network.min": "64m",
-    "taskmanager.memory.network.max": f"{JAVA_LONG_MAX}b",
+    "taskmanager.memory.network.max": f"{INT64_MAX}b",
     "taskmanager.memory.jvm-metaspace.size": "256m",
     "taskmanager.memory.jvm-overhead.fraction": 0.1,
     "taskmanager.memory.jvm-overhead.min": "192m",
@@ -74,12 +73,6 @@ class MemoryModelError(ValueError):
     def __init__(self, message: str, option: str | None = None) -> None:
         super().__init__(message)
         self.option = option
-
-
-def mib(size: int) -> str:
-    """Human-readable MiB: whole numbers plainly, others with one decimal."""
-    value = size / MIB
-    return f"{value:.0f}Mi" if size % MIB == 0 else f"{value:.1f}Mi"
 
 
 def _java_float(value: float) -> float:
@@ -164,5 +157,7 @@ class MemoryOptions:
     def range(self, prefix: str) -> Range:
         low, high = self.size(f"{prefix}.min"), self.size(f"{prefix}.max")
         if low > high:
-            raise MemoryModelError(f"{prefix}.min ({mib(low)}) is greater than {prefix}.max ({mib(high)})", f"{prefix}.min")
+            raise MemoryModelError(
+                f"{prefix}.min ({mib_text(low)}) is greater than {prefix}.max ({mib_text(high)})", f"{prefix}.min"
+            )
         return Range(low, high, self.fraction(f"{prefix}.fraction"))

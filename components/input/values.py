@@ -15,8 +15,16 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
+from components.flink.durations import duration_ms
 from components.kubernetes.quantities import QuantityError, parse_cpu, parse_memory
-from components.kubernetes.syntax import cidr_error, dns_subdomain_error, label_key_error, label_value_error
+from components.kubernetes.syntax import (
+    cidr_error,
+    dns_subdomain_error,
+    is_dns_1035_label,
+    is_dns_label,
+    label_key_error,
+    label_value_error,
+)
 from components.model.limits import (
     FLINK_MAX_PARALLELISM,
     INT32_MAX,
@@ -31,10 +39,6 @@ from components.model.limits import (
 )
 from components.model.naming import MAX_CLUSTER_NAME_LENGTH
 from components.model.paths import RESERVED_DIRS
-
-_DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
 
 # A quantity as the user writes it: "1728Mi", "500m", 2, 0.5. Resolution reads it with
 # kubernetes.quantities (bytes, millicores); the schema keeps what was written.
@@ -58,7 +62,7 @@ def _cpu(value: object) -> object:
 
 
 def _cluster_name(value: object) -> str:
-    if not isinstance(value, str) or not _DNS_1035_LABEL.match(value):
+    if not isinstance(value, str) or not is_dns_1035_label(value):
         raise PydanticCustomError(
             "name",
             "must be a DNS-1035 label: lowercase letters, digits and '-', starting with a letter "
@@ -74,7 +78,7 @@ def _cluster_name(value: object) -> str:
 
 
 def _namespace(value: object) -> str:
-    if not isinstance(value, str) or len(value) > 63 or not _DNS_1123_LABEL.match(value):
+    if not isinstance(value, str) or not is_dns_label(value):
         raise PydanticCustomError(
             "namespace",
             "must be a DNS-1123 label of at most 63 characters: lowercase letters, digits and '-', "
@@ -95,34 +99,26 @@ def _version_text(value: object) -> str:
     return value
 
 
-# Flink's duration syntax (TimeUtils), restricted to the units people write: 500ms, 30s, 5min, 1h, 1d.
-_DURATION = re.compile(r"^(\d+) ?(ms|s|min|m|h|d)$")
-_DURATION_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 # What a PodMonitor's interval accepts (the Prometheus operator's CRD pattern, Prometheus's own syntax).
 _PROMETHEUS_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 _PROMETHEUS_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
 _HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
 
 
-def duration_ms(text: str) -> int:
-    """The milliseconds of a duration that `_duration` accepted."""
-    match = _DURATION.match(text)
-    assert match is not None
-    return int(match.group(1)) * _DURATION_UNIT_MS[match.group(2)]
-
-
 def _duration(value: object) -> str:
-    if not isinstance(value, str) or not _DURATION.match(value.strip()) or len(value) > 40:
+    text = value.strip() if isinstance(value, str) else ""
+    milliseconds = duration_ms(text)
+    if milliseconds is None:
         raise PydanticCustomError(
             "duration", "must be a duration such as '500ms', '30s', '5min', '1h' or '1d' (a whole number and a unit)"
         )
-    if duration_ms(value.strip()) > MAX_DURATION_MS:
+    if milliseconds > MAX_DURATION_MS:
         raise PydanticCustomError("duration", "is longer than Flink can hold; use at most {limit}ms", {"limit": MAX_DURATION_MS})
-    return value.strip()
+    return text
 
 
 def _checkpoint_interval(value: str) -> str:
-    if duration_ms(value) < MIN_CHECKPOINT_INTERVAL_MS:
+    if (duration_ms(value) or 0) < MIN_CHECKPOINT_INTERVAL_MS:
         raise PydanticCustomError(
             "duration",
             "must be at least {limit}ms: Flink refuses shorter checkpoint intervals",

@@ -10,7 +10,7 @@ import math
 import re
 from fractions import Fraction
 
-from components.model.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES
+from components.model.limits import INT64_MAX, MAX_CPU_MILLIS, MAX_MEMORY_BYTES
 
 MIB = 1024 * 1024
 
@@ -64,9 +64,15 @@ def _parse_quantity(text: str, examples: str) -> Fraction:
     return value
 
 
-def _mib_text(size: Fraction) -> str:
-    """A size in MiB the way a person reads it: 1331.2Mi, 953.67Mi."""
-    return f"{float(size / MIB):.6g}Mi"
+def mib_text(size: int | Fraction) -> str:
+    """A size in MiB the way a person reads it in a message: 512Mi, 1331.2Mi, 953.7Mi."""
+    value = Fraction(size) / MIB
+    return f"{value.numerator}Mi" if value.denominator == 1 else f"{float(value):.1f}Mi"
+
+
+def in_mib(size: int) -> float:
+    """A size in MiB as a number, to two decimals (the stack outputs' *MiB values)."""
+    return round(size / MIB, 2)
 
 
 def parse_memory(value: object) -> int:
@@ -81,10 +87,10 @@ def parse_memory(value: object) -> int:
     if amount <= 0:
         raise QuantityError("must be greater than zero")
     if amount > MAX_MEMORY_BYTES:
-        raise QuantityError(f"is above the maximum; use at most {binary_size_text(MAX_MEMORY_BYTES)}")
+        raise QuantityError(f"is above the maximum; use at most {format_memory(MAX_MEMORY_BYTES)}")
     if amount.denominator != 1 or amount.numerator % MIB:
         lower, upper = math.floor(amount / MIB), math.ceil(amount / MIB)
-        size = f"{amount.numerator} bytes" if amount.denominator == 1 else f"about {_mib_text(amount)}"
+        size = f"{amount.numerator} bytes" if amount.denominator == 1 else f"about {mib_text(amount)}"
         nearest = f"{lower}Mi or {upper}Mi" if lower > 0 else f"{upper}Mi"
         raise QuantityError(f"is {size}, not a whole number of MiB; Flink would round it, so use {nearest}")
     return amount.numerator
@@ -118,15 +124,7 @@ def parse_cpu(value: object) -> int:
 
 
 def format_memory(total_bytes: int) -> str:
-    """Render bytes as the largest exact binary unit Kubernetes understands."""
-    for suffix, factor in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if total_bytes % factor == 0:
-            return f"{total_bytes // factor}{suffix}"
-    return str(total_bytes)
-
-
-def binary_size_text(total_bytes: int) -> str:
-    """Bytes in the largest binary unit that divides them (for messages: 4Ei, 1536Mi)."""
+    """Bytes as a Kubernetes quantity in the largest binary unit that divides them: 1728Mi, 2Gi, 4Ei."""
     for suffix, factor in reversed(_BINARY_SUFFIXES.items()):
         if total_bytes % factor == 0:
             return f"{total_bytes // factor}{suffix}"
@@ -154,7 +152,6 @@ _FLINK_UNITS = {
     "tb": 2**40,
     "tebibytes": 2**40,
 }
-JAVA_LONG_MAX = 2**63 - 1
 _FLINK_SIZE_EXPECTED = "must be a Flink memory size such as '256m' or '1g' (a whole number and a unit: b, k, m, g, t)"
 
 
@@ -179,8 +176,8 @@ def parse_flink_memory_size(value: object) -> int:
     text = java_trim(str(value)) if isinstance(value, str) else None
     if text is None:  # an int: its decimal text, without printing a huge one
         assert isinstance(value, int)
-        if not 0 <= value <= JAVA_LONG_MAX:
-            raise QuantityError(f"{_FLINK_SIZE_EXPECTED}; Flink reads at most {JAVA_LONG_MAX} bytes")
+        if not 0 <= value <= INT64_MAX:
+            raise QuantityError(f"{_FLINK_SIZE_EXPECTED}; Flink reads at most {INT64_MAX} bytes")
         return value
     digits = len(text) - len(text.lstrip("0123456789"))
     number, unit = text[:digits], java_trim(text[digits:]).lower()
@@ -189,8 +186,8 @@ def parse_flink_memory_size(value: object) -> int:
     factor = _FLINK_UNITS.get(unit) if unit else 1
     if factor is None:
         raise QuantityError(f"has an unknown unit {unit!r} (Flink accepts b, k/kb, m/mb, g/gb, t/tb)")
-    if len(number.lstrip("0")) > 19 or int(number) * factor > JAVA_LONG_MAX:
-        raise QuantityError(f"is more than Flink reads: at most {JAVA_LONG_MAX} bytes (a Java long)")
+    if len(number.lstrip("0")) > 19 or int(number) * factor > INT64_MAX:
+        raise QuantityError(f"is more than Flink reads: at most {INT64_MAX} bytes (a Java long)")
     return int(number) * factor
 
 

@@ -10,8 +10,22 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from components.model.limits import DNS_LABEL_MAX
+
+_DNS_1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS_1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def is_dns_label(name: str, max_length: int = DNS_LABEL_MAX) -> bool:
+    """A DNS-1123 label: namespaces, and names that become part of other names."""
+    return len(name) <= max_length and _DNS_1123_LABEL.fullmatch(name) is not None
+
+
+def is_dns_1035_label(name: str, max_length: int = DNS_LABEL_MAX) -> bool:
+    """A DNS-1035 label (starts with a letter): Service names."""
+    return len(name) <= max_length and _DNS_1035_LABEL.fullmatch(name) is not None
 
 
 def dns_subdomain_error(name: str) -> str | None:

@@ -12,6 +12,7 @@ from components.manifests.pods import (
     container_security_context,
     flink_volume_mounts,
     pod_security_context,
+    probes,
     scheduling_fields,
     volumes,
 )
@@ -20,10 +21,8 @@ from components.model import ports
 from components.model.cluster import Cluster
 from components.model.naming import JOBMANAGER, TASKMANAGER
 
-# A JVM can take a while to start on a busy node; the startup probe allows 5 minutes
-# before liveness takes over, instead of a long initialDelay on every restart.
-STARTUP_PERIOD_SECONDS = 5
-STARTUP_FAILURE_THRESHOLD = 60
+RPC_CHECK = {"tcpSocket": {"port": "rpc"}}
+
 
 # Deliberate exceptions to checkov's rules, stated on the object they apply to:
 # with HA the pods must reach the API server (ConfigMaps), so the token is mounted;
@@ -155,10 +154,6 @@ def jobmanager_args(cluster: Cluster) -> list[str]:
     return ["jobmanager", "$(POD_IP)", *bind]
 
 
-def _tcp_probe(port: str, period: int, failures: int) -> dict[str, Any]:
-    return {"tcpSocket": {"port": port}, "periodSeconds": period, "failureThreshold": failures, "timeoutSeconds": 5}
-
-
 def container_port(name: str, number: int) -> dict[str, Any]:
     return {"name": name, "containerPort": number, "protocol": "TCP"}
 
@@ -167,7 +162,6 @@ def jobmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, A
     jm = cluster.job_manager
     ha = cluster.high_availability is not None
     container = flink_container(cluster, JOBMANAGER, jobmanager_args(cluster), [POD_IP_ENV] if ha else [])
-    rest_check = {"path": "/config", "port": "rest"}
     container |= {
         "ports": [
             container_port("rpc", ports.JOBMANAGER_RPC),
@@ -175,15 +169,9 @@ def jobmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, A
             container_port("rest", ports.REST),
             *_metrics_ports(cluster),
         ],
-        "resources": container_resources(cluster, jm.cpu_millis, jm.cpu_limit_millis, jm.memory_bytes, jm.scratch_bytes),
-        "startupProbe": {
-            "httpGet": rest_check,
-            "periodSeconds": STARTUP_PERIOD_SECONDS,
-            "failureThreshold": STARTUP_FAILURE_THRESHOLD,
-            "timeoutSeconds": 5,
-        },
-        "readinessProbe": {"httpGet": rest_check, "periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 5},
-        "livenessProbe": _tcp_probe("rpc", 15, 4),
+        "resources": container_resources(cluster, jm),
+        # Ready once the REST API answers; alive while the RPC port accepts (a busy REST API is no reason to restart).
+        **probes({"httpGet": {"path": "/config", "port": "rest"}}, liveness=RPC_CHECK),
     }
     return flink_deployment(
         cluster,
@@ -221,10 +209,8 @@ def taskmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, 
             container_port("rpc", ports.TASKMANAGER_RPC),
             *_metrics_ports(cluster),
         ],
-        "resources": container_resources(cluster, tm.cpu_millis, tm.cpu_limit_millis, tm.memory_bytes, tm.scratch_bytes),
-        "startupProbe": _tcp_probe("rpc", STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD),
-        "readinessProbe": _tcp_probe("rpc", 10, 3),
-        "livenessProbe": _tcp_probe("rpc", 15, 4),
+        "resources": container_resources(cluster, tm),
+        **probes(RPC_CHECK),
     }
     return flink_deployment(
         cluster,

@@ -40,7 +40,9 @@ WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER, Part.SQL_GATEWAY)
 
 
 @dataclass(frozen=True)
-class ClusterObject:
+class PlannedObject:
+    """One object the component registers: which part it is, its Pulumi resource name and manifest, what it waits for."""
+
     part: Part
     resource_name: str
     manifest: dict[str, Any]
@@ -50,7 +52,7 @@ class ClusterObject:
     protect: bool = False
 
 
-def cluster_objects(cluster: Cluster) -> list[ClusterObject]:
+def cluster_objects(cluster: Cluster) -> list[PlannedObject]:
     """The whole cluster, in creation order."""
     conf = config_map(cluster)
     config_map_name = conf["metadata"]["name"]
@@ -86,5 +88,5 @@ def cluster_objects(cluster: Cluster) -> list[ClusterObject]:
         if part in WORKLOADS:
             waits += [p for p in POD_PREREQUISITES if p in present]
         protect = part is Part.NAMESPACE and cluster.protect_namespace
-        objects.append(ClusterObject(part, cluster.names.resource(part), manifest, tuple(waits), protect))
+        objects.append(PlannedObject(part, cluster.names.resource(part), manifest, tuple(waits), protect))
     return objects

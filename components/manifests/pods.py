@@ -32,7 +32,7 @@ from typing import Any
 
 from components.flink.config_files import CONFIG_FILE, LOG4J_CLI_FILE, LOG4J_CONSOLE_FILE
 from components.kubernetes.quantities import MIB, format_cpu, format_memory
-from components.model.cluster import Cluster, Toleration
+from components.model.cluster import Cluster, PodGroup, Toleration
 from components.model.paths import CONF_DIR, CONFIG_SOURCE_DIR, LOG_DIR, PLUGINS_DIR, PLUGINS_SEED_DIR, TMP_DIR
 
 FLINK_UID = 9999  # the flink user and group of the official image
@@ -44,6 +44,11 @@ CONTAINER_LOG_ALLOWANCE = 256 * MIB
 INIT_CPU = 100
 INIT_MEMORY = 64 * MIB
 SHARED_VOLUME_NAME = "shared-state"
+
+# A JVM can take a while to start on a busy node; the startup probe allows 5 minutes
+# before liveness takes over, instead of a long initialDelay on every restart.
+STARTUP_PERIOD_SECONDS = 5
+STARTUP_FAILURE_THRESHOLD = 60
 
 
 def pod_security_context() -> dict[str, Any]:
@@ -136,19 +141,35 @@ def config_init_container(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def container_resources(
-    cluster: Cluster, cpu_millis: int, cpu_limit_millis: int, memory_bytes: int, scratch_bytes: int
-) -> dict[str, Any]:
+def container_resources(cluster: Cluster, pods: PodGroup) -> dict[str, Any]:
     """Memory request == limit: Flink sizes the JVM to exactly this, so overcommit only risks OOM kills.
 
     The CPU limit is the request unless `cpuLimit` says otherwise, which with the memory
     rule gives the pod the Guaranteed QoS class (last to be evicted).
     """
-    storage = ephemeral_storage(cluster, scratch_bytes)
-    memory = format_memory(memory_bytes)
+    storage = ephemeral_storage(cluster, pods.scratch_bytes)
+    memory = format_memory(pods.memory_bytes)
     return {
-        "requests": {"cpu": format_cpu(cpu_millis), "memory": memory, "ephemeral-storage": storage},
-        "limits": {"cpu": format_cpu(cpu_limit_millis), "memory": memory, "ephemeral-storage": storage},
+        "requests": {"cpu": format_cpu(pods.cpu_millis), "memory": memory, "ephemeral-storage": storage},
+        "limits": {"cpu": format_cpu(pods.cpu_limit_millis), "memory": memory, "ephemeral-storage": storage},
+    }
+
+
+def probes(check: dict[str, Any], *, liveness: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Startup, readiness and liveness probes on one check (`{"httpGet": ...}` or `{"tcpSocket": ...}`).
+
+    The startup probe gives a JVM on a busy node STARTUP_PERIOD_SECONDS x STARTUP_FAILURE_THRESHOLD;
+    after it, readiness takes the pod out of its Service in 30 s and liveness restarts it after 60 s.
+    """
+    return {
+        "startupProbe": {
+            **check,
+            "periodSeconds": STARTUP_PERIOD_SECONDS,
+            "failureThreshold": STARTUP_FAILURE_THRESHOLD,
+            "timeoutSeconds": 5,
+        },
+        "readinessProbe": {**check, "periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 5},
+        "livenessProbe": {**(liveness or check), "periodSeconds": 15, "failureThreshold": 4, "timeoutSeconds": 5},
     }
 
 

@@ -28,13 +28,11 @@ from components.flink.gateway_options import sql_gateway_properties
 from components.manifests.deployments import (
     ONE_AT_A_TIME,
     POD_IP_ENV,
-    STARTUP_FAILURE_THRESHOLD,
-    STARTUP_PERIOD_SECONDS,
     container_port,
     flink_container,
     flink_deployment,
 )
-from components.manifests.pods import container_resources
+from components.manifests.pods import container_resources, probes
 from components.model import ports
 from components.model.cluster import Cluster
 from components.model.naming import SQL_GATEWAY
@@ -56,20 +54,10 @@ def sql_gateway_deployment(cluster: Cluster, config_map_name: str) -> dict[str, 
         return None
     jvm = {"name": "JVM_ARGS", "value": gateway.layout.jvm_flags()}
     container = flink_container(cluster, SQL_GATEWAY, sql_gateway_args(cluster), [POD_IP_ENV, jvm])
-    info = {"path": INFO_PATH, "port": PORT_NAME}
     container |= {
         "ports": [container_port(PORT_NAME, ports.SQL_GATEWAY)],
-        "resources": container_resources(
-            cluster, gateway.cpu_millis, gateway.cpu_limit_millis, gateway.memory_bytes, gateway.scratch_bytes
-        ),
-        "startupProbe": {
-            "httpGet": info,
-            "periodSeconds": STARTUP_PERIOD_SECONDS,
-            "failureThreshold": STARTUP_FAILURE_THRESHOLD,
-            "timeoutSeconds": 5,
-        },
-        "readinessProbe": {"httpGet": info, "periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 5},
-        "livenessProbe": {"httpGet": info, "periodSeconds": 15, "failureThreshold": 4, "timeoutSeconds": 5},
+        "resources": container_resources(cluster, gateway),
+        **probes({"httpGet": {"path": INFO_PATH, "port": PORT_NAME}}),
     }
     return flink_deployment(
         cluster,

@@ -58,34 +58,30 @@ def replace_sensitive(value: Any, replacement: Callable[[Sensitive], Any]) -> An
 
 
 @dataclass(frozen=True)
-class TaskManager:
-    slots: int
+class PodGroup:
+    """The pods of one role: how many, and each one's CPU, memory (request = limit) and scratch volume."""
+
     replicas: int
     cpu_millis: int
     cpu_limit_millis: int
     memory_bytes: int
     scratch_bytes: int
+
+
+@dataclass(frozen=True)
+class TaskManager(PodGroup):
+    slots: int
     # the layout Flink derives from memory_bytes (its process size)
     layout: TaskManagerMemory
 
 
 @dataclass(frozen=True)
-class JobManager:
-    replicas: int
-    cpu_millis: int
-    cpu_limit_millis: int
-    memory_bytes: int
-    scratch_bytes: int
+class JobManager(PodGroup):
     layout: JobManagerMemory
 
 
 @dataclass(frozen=True)
-class SqlGateway:
-    replicas: int
-    cpu_millis: int
-    cpu_limit_millis: int
-    memory_bytes: int
-    scratch_bytes: int
+class SqlGateway(PodGroup):
     # the JVM laid out in memory_bytes (the container limit)
     layout: SqlGatewayMemory
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 # Kubernetes' `replicas` and Flink's Integer options (slots, restart attempts) are int32.
 INT32_MAX = 2**31 - 1
+# Kubernetes object names that are DNS labels (Services, namespaces, label values) hold at most this.
+DNS_LABEL_MAX = 63
 # Java's long: Flink's MemorySize holds bytes in one, Duration-valued options are read
 # as milliseconds in one, and Kubernetes caps every quantity at 2^63-1
 # (k8s.io/apimachinery resource.Quantity); tolerationSeconds is an int64.

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from components.model import ports
-
-DNS_LABEL_MAX = 63
+from components.model.limits import DNS_LABEL_MAX
 
 # Suffixes appended to the cluster name for objects whose names must be DNS-1035
 # labels (Services) or that end up in label values; these bound the name length.

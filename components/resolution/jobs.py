@@ -9,28 +9,18 @@ the stack like any value, and a missing one must fail the preview, not the updat
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from components.errors import Problem
+from components.flink.durations import duration_seconds
 from components.input.schema import StackCluster
+from components.kubernetes.syntax import is_dns_label
 from components.model.cluster import SessionJob
 from components.model.naming import MAX_JOB_NAME_LENGTH
 
-_JOB_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DURATION = re.compile(r"^(\d+) ?(ms|s|min|m|h|d)$")
-_SECONDS = {"ms": 0.001, "s": 1, "min": 60, "m": 60, "h": 3600, "d": 86400}
 # The stop-with-savepoint and start of a large job take long, but a wait must end.
 MAX_TIMEOUT_SECONDS = 24 * 3600
-
-
-def duration_seconds(text: str) -> int:
-    """Flink's duration syntax (already validated by the spec) in whole seconds, at least 1."""
-    match = _DURATION.match(text)
-    if match is None:  # pragma: no cover - the spec validated it
-        raise ValueError(text)
-    return max(1, round(int(match.group(1)) * _SECONDS[match.group(2)]))
 
 
 def resolve_jobs_rest_url(spec: StackCluster, in_cluster: str, prefix: str, problems: list[Problem]) -> str:
@@ -51,7 +41,7 @@ def resolve_jobs(
     seen: dict[str, int] = {}
     for index, job in enumerate(spec.jobs):
         path = f"{prefix}.jobs[{index}]"
-        if not _JOB_NAME.match(job.name) or len(job.name) > MAX_JOB_NAME_LENGTH:
+        if not is_dns_label(job.name, MAX_JOB_NAME_LENGTH):
             message = (
                 f"must be a DNS-1123 label of at most {MAX_JOB_NAME_LENGTH} characters (lowercase letters, digits, '-'); "
                 "it names the job's Pulumi resource"

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from components.errors import Problem, key_path
 from components.flink.memory import jobmanager_memory, smallest_valid_process_size, taskmanager_memory
-from components.flink.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS, MemoryModelError, mib
-from components.kubernetes.quantities import MIB
+from components.flink.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS, MemoryModelError
+from components.kubernetes.quantities import MIB, mib_text
 from components.model.memory import JobManagerMemory, TaskManagerMemory
 from components.resolution.problems import given
 from components.resolution.sizing import Sized
@@ -70,10 +70,10 @@ def resolve_layouts(
         tm = _layout(taskmanager_memory, task_managers, "taskManager", keys=TM_OPTION_KEYS, **common)
     if tm is not None and 0 < tm.managed // slots < MANAGED_MEMORY_PER_SLOT_FLOOR:
         warnings.append(
-            f"{prefix}.taskManager: managed memory is {mib(tm.managed // slots)} per slot, below "
-            f"{mib(MANAGED_MEMORY_PER_SLOT_FLOOR)}; RocksDB state and batch operators will spill or fail"
+            f"{prefix}.taskManager: managed memory is {mib_text(tm.managed // slots)} per slot, below "
+            f"{mib_text(MANAGED_MEMORY_PER_SLOT_FLOOR)}; RocksDB state and batch operators will spill or fail"
         )
     jm = _layout(jobmanager_memory, job_managers, "jobManager", keys=JM_OPTION_KEYS, **common)
     if jm is not None and jm.heap < JOB_MANAGER_HEAP_FLOOR:
-        warnings.append(f"{prefix}.jobManager.memory: JVM heap is only {mib(jm.heap)}; Flink warns below 128Mi")
+        warnings.append(f"{prefix}.jobManager.memory: JVM heap is only {mib_text(jm.heap)}; Flink warns below 128Mi")
     return tm, jm

@@ -7,6 +7,7 @@ resolved here).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,33 +15,23 @@ from typing import Any
 from components.errors import Problem
 from components.input.schema import StackCluster
 from components.input.values import Quantity
-from components.kubernetes.quantities import binary_size_text, format_cpu, parse_cpu, parse_memory
+from components.kubernetes.quantities import format_cpu, format_memory, parse_cpu, parse_memory
+from components.model.cluster import PodGroup
 from components.model.limits import MAX_CPU_MILLIS, MAX_MEMORY_BYTES, MAX_TASK_MANAGERS, MAX_TOTAL_SLOTS
 from components.resolution.problems import given
 
 
 @dataclass(frozen=True)
-class Sized:
+class Sized(PodGroup):
     """One role's pods before Flink's memory model has run, and which key set their memory (for messages)."""
 
-    replicas: int
-    cpu_millis: int
-    cpu_limit_millis: int
-    memory_bytes: int
-    scratch_bytes: int
     # under taskManager/jobManager: `memory`, or `memoryPerSlot` whose value is memory_bytes / memory_divisor
     memory_key: str
     memory_divisor: int
 
     def pods(self) -> dict[str, int]:
-        """The fields the model's TaskManager and JobManager share."""
-        return {
-            "replicas": self.replicas,
-            "cpu_millis": self.cpu_millis,
-            "cpu_limit_millis": self.cpu_limit_millis,
-            "memory_bytes": self.memory_bytes,
-            "scratch_bytes": self.scratch_bytes,
-        }
+        """The PodGroup fields, for the model's TaskManager and JobManager."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(PodGroup)}
 
 
 def _cpu(value: Quantity | None) -> int | None:
@@ -92,7 +83,7 @@ def _task_manager_pod_resources(
         return cpu, memory
     valid = True
     if memory * tm.slots > MAX_MEMORY_BYTES:
-        most = binary_size_text(MAX_MEMORY_BYTES)
+        most = format_memory(MAX_MEMORY_BYTES)
         message = f"x {tm.slots} slots is more than {most} per pod; use at most {most} per pod in all"
         problems.append(Problem(f"{path}.memoryPerSlot", message, given(raw, "taskManager", "memoryPerSlot")))
         valid = False

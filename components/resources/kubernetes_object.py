@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
+import json
 from typing import Any
 
 import pulumi
@@ -40,11 +43,17 @@ class KubernetesObject(pulumi.CustomResource):
         super().__init__(token, resource_name, props, registration_options(manifest, opts))
 
 
+@functools.cache
+def provider_version() -> str:
+    """The provider version the installed pulumi-kubernetes declares (pulumi-plugin.json), which its typed classes pin."""
+    declared = importlib.resources.files("pulumi_kubernetes").joinpath("pulumi-plugin.json").read_text()
+    version: str = json.loads(declared)["version"]
+    return version
+
+
 def registration_options(manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
     """The provider version pin (and Secret's secret outputs) that the typed classes add, merged with `opts`."""
-    from pulumi_kubernetes import _utilities  # noqa: PLC0415 - the package root is cheap; its API groups are not
-
-    defaults: pulumi.ResourceOptions = _utilities.get_resource_opts_defaults()
+    defaults = pulumi.ResourceOptions(version=provider_version())
     secret_outputs = _SECRET_OUTPUTS.get((manifest["apiVersion"], manifest["kind"]))
     if secret_outputs:
         defaults = pulumi.ResourceOptions.merge(defaults, pulumi.ResourceOptions(additional_secret_outputs=secret_outputs))

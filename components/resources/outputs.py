@@ -5,22 +5,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from components.kubernetes.quantities import MIB
+from components.kubernetes.quantities import in_mib
 from components.model import ports
 from components.model.cluster import Cluster
 from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
 from components.model.naming import camel_case
 
 
-def _mib(size: int) -> float:
-    return round(size / MIB, 2)
-
-
 def memory_summary(layout: TaskManagerMemory | JobManagerMemory | SqlGatewayMemory) -> dict[str, Any]:
     """The layout Flink will use, every pool in MiB (`frameworkHeapMiB`, ...), and the exact JVM flags (bytes)."""
     pools = {f.name: getattr(layout, f.name) for f in dataclasses.fields(layout)}
-    in_mib = {f"{camel_case(name)}MiB": _mib(size) for name, size in pools.items() if not isinstance(size, bool)}
-    return {**in_mib, "jvmFlags": layout.jvm_flags()}
+    sizes = {f"{camel_case(name)}MiB": in_mib(size) for name, size in pools.items() if not isinstance(size, bool)}
+    return {**sizes, "jvmFlags": layout.jvm_flags()}
 
 
 def cluster_summary(cluster: Cluster) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from tests.node.kube import Kube
+from tests.support.kube import Kube
 from tools.review.render import render_objects
 from tools.stack_files import REDACTED
 

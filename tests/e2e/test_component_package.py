@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import ROOT
+from tests.support.config import ROOT
 from tools.engine import Toolchain
 
 TOKEN = "flink-session:index:FlinkSessionCluster"

@@ -21,8 +21,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.live import assert_live, expected_objects, object_versions, pod_uids, uids
-from tests.node.kube import Kube
-from tools.engine import Workspace, steps_by_op
+from tests.support.kube import Kube
+from tools.engine import Workspace
 
 STACK = "dev"
 NAMESPACE = "flink-dev"
@@ -53,7 +53,7 @@ def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> N
         taskmanagers_before = pod_uids(kube, NAMESPACE, "taskmanager")
         for path, value in settings:
             workspace.config_set(STACK, path, value)
-        planned = steps_by_op(workspace.preview(STACK))
+        planned = workspace.preview(STACK).by_op()
         replaced = [label for op in REPLACE_OPS for label in planned.get(op, [])]
         assert all(label.startswith("kubernetes:core/v1:ConfigMap::") for label in replaced), (what, planned)
         assert "delete" not in planned, (what, planned)
@@ -62,12 +62,12 @@ def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> N
         assert (CONFIG_MAP in planned.get("replace", [])) is new_config, (what, planned)
         if new_config:
             # The plan: the new ConfigMap before either Deployment points at it; the old one after both moved on.
-            order = workspace.preview_steps(STACK)
+            order = workspace.preview(STACK).steps()
             updated = [order.index(("update", deployment)) for deployment in DEPLOYMENTS]
             created, deleted = order.index(("create-replacement", CONFIG_MAP)), order.index(("delete-replaced", CONFIG_MAP))
             assert created < min(updated) and max(updated) < deleted, (what, order)
 
-        events = workspace.up_events(STACK)
+        events = workspace.up(STACK).timeline()
         if new_config:
             # The update did it in that order: created before the rollouts began, deleted after both finished.
             created = events.index(("done", "create-replacement", CONFIG_MAP))
@@ -86,12 +86,12 @@ def test_changes_update_in_place_and_roll(kube: Kube, workspace: Workspace) -> N
         # Exactly one ConfigMap of ours is left: the old one is deleted after the Deployments moved on.
         config_maps = kube.get("configmaps", "-n", NAMESPACE, "-l", "app.kubernetes.io/part-of=flink-session")["items"]
         assert len(config_maps) == 1, (what, [c["metadata"]["name"] for c in config_maps])
-        workspace.run("preview", "--expect-no-changes", stack=STACK)
+        workspace.preview(STACK, expect_no_changes=True)
 
     # An unchanged config is a no-op: the same value again plans nothing, and the ConfigMap keeps its name.
     (config_map,) = [m for m in expected_objects(STACK, workspace.directory) if m["kind"] == "ConfigMap"]
     workspace.config_set(STACK, "cluster.taskManager.slots", "4")
-    assert set(steps_by_op(workspace.preview(STACK))) == {"same"}
+    assert set(workspace.preview(STACK).by_op()) == {"same"}
     assert kube.exists("configmap", config_map["metadata"]["name"], "-n", NAMESPACE)
 
 
@@ -102,7 +102,7 @@ def test_invalid_setting_fails_preview_and_changes_nothing(kube: Kube, workspace
 
     workspace.config_set(STACK, "cluster.taskManager.memory", "900Mi")
     for command in (("preview",), ("up", "--yes")):
-        result = workspace.run(*command, stack=STACK, check=False)
+        result = workspace.cli(*command, stack=STACK, check=False)
         output = result.stdout + result.stderr
         assert result.returncode != 0, output
         assert "cluster.taskManager.memory = '900Mi'" in output and "use at least 982Mi" in output, output
@@ -114,8 +114,8 @@ def test_policy_pack_refuses_an_exposed_rest_api(workspace: Workspace) -> None:
     """The program allows a LoadBalancer (with a warning); the platform's mandatory policy does not."""
     workspace.add_stack(STACK)
     workspace.config_set(STACK, "cluster.network.restServiceType", "LoadBalancer")
-    workspace.run("preview", stack=STACK)  # the program itself accepts it
-    refused = workspace.run("preview", "--policy-pack", "policy", stack=STACK, check=False)
+    workspace.preview(STACK)  # the program itself accepts it
+    refused = workspace.cli("preview", "--policy-pack", "policy", stack=STACK, check=False)
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output
     assert "flink-rest-not-exposed" in output and "mandatory" in output, output
@@ -126,14 +126,14 @@ def test_refresh_shows_drift_and_up_repairs_it(kube: Kube, workspace: Workspace)
     workspace.up(STACK)
     kube.run("-n", NAMESPACE, "scale", "deployment/analytics-taskmanager", "--replicas=3")
 
-    refreshed = workspace.run("refresh", "--yes", "--skip-preview", stack=STACK)
-    assert "analytics-taskmanager" in refreshed.stdout and "updated" in refreshed.stdout, refreshed.stdout
-    planned = steps_by_op(workspace.preview(STACK))
+    refreshed = workspace.refresh(STACK)
+    assert refreshed.changed() == ["kubernetes:apps/v1:Deployment::analytics-taskmanager"], refreshed.timeline()
+    planned = workspace.preview(STACK).by_op()
     assert planned.get("update") == ["kubernetes:apps/v1:Deployment::analytics-taskmanager"], planned
 
     workspace.up(STACK)
     assert kube.get("deployment", "analytics-taskmanager", "-n", NAMESPACE)["spec"]["replicas"] == 1
-    workspace.run("preview", "--expect-no-changes", stack=STACK)
+    workspace.preview(STACK, expect_no_changes=True)
 
 
 @pytest.mark.parametrize("stack", ["dev"])

@@ -20,9 +20,9 @@ from components.manifests.objects import cluster_objects
 from components.resolution import resolve_args
 from components.resources.cluster import COMPONENT_TYPE
 from tests.e2e.live import assert_live, leftovers
-from tests.node.kube import Kube
-from tests.support import ROOT
-from tools.engine import Toolchain, Workspace, steps_by_op
+from tests.support.config import ROOT
+from tests.support.kube import Kube
+from tools.engine import Toolchain, Workspace
 
 EXAMPLE = "two-clusters"
 STACK = "dev"
@@ -50,7 +50,7 @@ def test_the_example_previews_deploys_and_destroys(kube: Kube, toolchain: Toolch
     manifests = [manifest for objects in expected.values() for manifest in objects]
     try:
         workspace.add_stack(STACK)
-        planned = steps_by_op(workspace.preview(STACK))
+        planned = workspace.preview(STACK).by_op()
         assert set(planned) == {"create"}, planned
         assert sorted(label for label in planned["create"] if label.startswith(COMPONENT_TYPE)) == [
             f"{COMPONENT_TYPE}::ingest",
@@ -74,7 +74,7 @@ def test_the_example_previews_deploys_and_destroys(kube: Kube, toolchain: Toolch
         assert [m["kind"] for m in manifests].count("Namespace") == 1
         assert expected["ingest"][0]["kind"] == "Namespace"
 
-        workspace.run("preview", "--expect-no-changes", stack=STACK)
+        workspace.preview(STACK, expect_no_changes=True)
         workspace.destroy(STACK)
         assert leftovers(kube) == []
         assert not kube.exists("namespace", "flink-examples")

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from tests.e2e.live import assert_live, expected_objects, leftovers, namespaces_of
-from tests.node.kube import Kube
-from tests.support import STACKS, stack_config
-from tools.engine import EngineError, Workspace, steps_by_op
+from tests.support.config import STACKS, stack_config
+from tests.support.kube import Kube
+from tools.engine import EngineError, Workspace
 
 MULTI = "multi"
 
@@ -38,7 +38,7 @@ def _secret_values(stack: str) -> dict[str, str] | None:
 def test_stack_lifecycle(kube: Kube, workspace: Workspace, stack: str) -> None:
     workspace.add_stack(stack)
 
-    planned = steps_by_op(workspace.preview(stack))
+    planned = workspace.preview(stack).by_op()
     assert set(planned) == {"create"}, planned
 
     workspace.up(stack)
@@ -68,8 +68,8 @@ def test_stack_lifecycle(kube: Kube, workspace: Workspace, stack: str) -> None:
         assert refused.returncode != 0 and "violates PodSecurity" in refused.stderr, refused.stderr
 
     # Right after `up` nothing differs: any diff here would show on every later preview.
-    workspace.run("preview", "--expect-no-changes", stack=stack)
-    workspace.run("preview", "--expect-no-changes", "--policy-pack", "policy", stack=stack)
+    workspace.preview(stack, expect_no_changes=True)
+    workspace.preview(stack, expect_no_changes=True, policy_packs=("policy",))
 
     if stack == "prod":
         # The protected Namespace stops destroy before anything is deleted ...
@@ -78,7 +78,7 @@ def test_stack_lifecycle(kube: Kube, workspace: Workspace, stack: str) -> None:
         assert kube.exists("namespace", "flink-prod")
         # ... until it is lifted exactly as the README says.
         (namespace_urn,) = [urn for urn in workspace.urns(stack) if urn.endswith("::analytics-namespace")]
-        workspace.run("state", "unprotect", namespace_urn, "--yes", stack=stack)
+        workspace.cli("state", "unprotect", namespace_urn, "--yes", stack=stack)
     workspace.destroy(stack)
     assert leftovers(kube) == []
     for namespace in namespaces_of(manifests):

@@ -25,7 +25,7 @@ def test_phases_of_a_real_no_change_preview(workspace: Workspace, tmp_path: Path
     objects = len([urn for urn in workspace.urns(STACK) if "$kubernetes:" in urn.split("::")[2]])
     trace = tmp_path / "preview.json"
 
-    workspace.run("preview", "--expect-no-changes", "--otel-traces", f"file://{trace}", stack=STACK)
+    workspace.cli("preview", "--expect-no-changes", "--otel-traces", f"file://{trace}", stack=STACK)
 
     spans = read_spans(trace)
     found = phases(spans)

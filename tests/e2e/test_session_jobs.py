@@ -3,7 +3,7 @@
 The stack's Kubernetes objects go to the local API server (kwok nodes run no Flink);
 its job goes, through `jobsRestUrl`, to a real session cluster on loopback booted
 from the config.yaml the same stack renders. A small stateful streaming job (a keyed
-counter, `tests/flink/java/CounterJob.java`) then goes through what a user does:
+counter, `tests/support/java/CounterJob.java`) then goes through what a user does:
 `pulumi up` runs it at the configured parallelism; a parallelism change previews as
 an update of the job alone and goes through stop-with-savepoint and restore, and the
 counters continue (the restored tasks' first count is above 1); a jar Flink cannot
@@ -14,7 +14,6 @@ its last savepoint; `pulumi destroy` stops it with a savepoint.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +23,10 @@ import pytest
 import yaml
 
 from components.flink.config_files import CONFIG_FILE, render_config_files
-from tests.flink.harness import RunningCluster, compile_java, rest_get, session_cluster, wait_for
-from tests.node.kube import Kube
-from tests.support import resolve
-from tools.engine import EngineError, Workspace, steps_by_op
+from tests.support.config import resolve
+from tests.support.flink import RunningCluster, compile_java, rest_get, session_cluster, wait_for
+from tests.support.kube import Kube
+from tools.engine import EngineError, Workspace
 from tools.flink_dist import flink_home
 
 STACK = "jobs"
@@ -99,8 +98,8 @@ def job_output(workspace: Workspace) -> dict[str, Any]:
 
 def job_state(workspace: Workspace) -> dict[str, Any]:
     """The job resource's outputs in the stack's state (stack outputs change only with `pulumi up`)."""
-    exported = json.loads(workspace.run("stack", "export", "--show-secrets", stack=STACK).stdout)
-    (resource,) = [r for r in exported["deployment"]["resources"] if r["urn"].endswith("::jobs-job-counter")]
+    exported = workspace.export(STACK)
+    (resource,) = [r for r in exported["resources"] if r["urn"].endswith("::jobs-job-counter")]
     outputs: dict[str, Any] = resource["outputs"]
     return outputs
 
@@ -128,7 +127,7 @@ def test_a_job_runs_upgrades_through_a_savepoint_and_stops_with_one(
 
     # A parallelism change is an update of the job alone, through a savepoint; the counters go on.
     workspace.config_set(STACK, "cluster.jobs[0].parallelism", "3")
-    planned = steps_by_op(workspace.preview(STACK))
+    planned = workspace.preview(STACK).by_op()
     assert planned.get("update") == ["pulumi-python:dynamic:Resource::jobs-job-counter"], planned
     assert set(planned) <= {"update", "same"}, planned
     workspace.up(STACK)
@@ -153,8 +152,8 @@ def test_a_job_runs_upgrades_through_a_savepoint_and_stops_with_one(
     # Cancelled by hand: refresh shows it, up starts it again from its last savepoint.
     subprocess.run(["curl", "-sf", "-X", "PATCH", f"http://127.0.0.1:{port}/jobs/{second['jobId']}?mode=cancel"], check=True)
     wait_for(lambda: rest_get(port, f"/jobs/{second['jobId']}")["state"] == "CANCELED", 60, "the cancel")
-    refreshed = workspace.run("refresh", "--yes", "--skip-preview", stack=STACK)
-    assert "jobs-job-counter" in refreshed.stdout, refreshed.stdout
+    refreshed = workspace.refresh(STACK)
+    assert refreshed.changed() == ["pulumi-python:dynamic:Resource::jobs-job-counter"], refreshed.timeline()
     assert job_state(workspace)["state"] == "CANCELED"  # the resource's state, as refresh read it from Flink
     workspace.up(STACK)
     third = job_output(workspace)

@@ -12,12 +12,6 @@ from tools.flink_dist import flink_home
 ORACLE_VERSIONS = ("2.2.1", "1.20.4")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/flink/" in str(item.fspath):
-            item.add_marker(pytest.mark.flink)
-
-
 @pytest.fixture(scope="session")
 def flink_homes() -> dict[str, Path]:
     return {}

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, event, given, seed, settings
 
 from components.flink.memory_options import JM_OPTION_KEYS, TM_OPTION_KEYS
 from tests.flink.conftest import ORACLE_VERSIONS, home_for
-from tests.flink.harness import MemoryOracle
 from tests.flink.test_memory_oracle import dynamic_sizes
-from tests.fuzz import Path as KeyPath
-from tests.fuzz import Rendered, check_example, examples
-from tests.kube_schema import KUBERNETES_VERSIONS
+from tests.support.flink import MemoryOracle
+from tests.support.fuzz import Path as KeyPath
+from tests.support.fuzz import Rendered, check_example, examples
+from tests.support.kube_schema import KUBERNETES_VERSIONS
 
 LONG_EXAMPLES = int(os.environ.get("FLINK_SESSION_FUZZ_EXAMPLES", "5000"))
 SEED = os.environ.get("FLINK_SESSION_FUZZ_SEED")

@@ -21,7 +21,7 @@ from components.flink.memory import jobmanager_memory, taskmanager_memory
 from components.flink.memory_options import MemoryModelError
 from components.kubernetes.quantities import MIB
 from tests.flink.conftest import ORACLE_VERSIONS, home_for
-from tests.flink.harness import MemoryOracle
+from tests.support.flink import MemoryOracle
 
 CASES_PER_VERSION = 250
 

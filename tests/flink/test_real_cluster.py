@@ -20,8 +20,8 @@ import pytest
 from components.flink.config_files import CONFIG_FILE, render_config_files
 from components.model.cluster import Cluster
 from tests.flink.conftest import home_for
-from tests.flink.harness import compile_java, rest_get, rest_run_jar, rest_upload_jar, session_cluster, wait_for
-from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.config import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.flink import compile_java, rest_get, rest_run_jar, rest_upload_jar, session_cluster, wait_for
 
 EXTRA_CASES: dict[str, dict[str, Any]] = {
     # 2.x, per-slot sizing with an odd slot count and tuned fractions.

@@ -24,9 +24,9 @@ from components.flink.sql_gateway_memory import smallest_sql_gateway_memory
 from components.model.cluster import Cluster
 from components.resolution import parse_stack_config
 from tests.flink.conftest import home_for
-from tests.flink.harness import rest_get, session_cluster, wait_for
-from tests.flink.sql_gateway import final_value, gateway_home, run_statement, sql_gateway
-from tests.support import stack_cluster, stack_config
+from tests.support.config import stack_cluster, stack_config
+from tests.support.flink import rest_get, session_cluster, wait_for
+from tests.support.sql_gateway import final_value, gateway_home, run_statement, sql_gateway
 
 ROWS = 1000
 

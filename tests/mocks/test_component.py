@@ -21,10 +21,8 @@ from components.model.naming import Part
 from components.resolution import resolve_args
 from components.resources.cluster import COMPONENT_TYPE, FlinkSessionCluster
 from components.resources.kubernetes_object import KubernetesObject
-from tests.support import ROOT
+from tests.support.config import ROOT
 from tools.mocks import Registered, program_mocks, run_program
-
-pytestmark = pytest.mark.mocks
 
 EXAMPLE = ROOT / "examples" / "two-clusters"
 ARGS = FlinkSessionClusterArgs(

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, minimal_cluster
+from tests.support.config import ROOT, minimal_cluster
 from tools.mocks import Registered, run_program
 
-pytestmark = pytest.mark.mocks
-
-JAR = "tests/flink/java/CounterJob.java"
+JAR = "tests/support/java/CounterJob.java"
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
 

@@ -14,10 +14,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.support import minimal_cluster, stack_config
+from tests.support.config import minimal_cluster, stack_config
 from tools.mocks import Registered, run_program
-
-pytestmark = pytest.mark.mocks
 
 COMPONENT = "flink-session:index:FlinkSessionCluster"
 

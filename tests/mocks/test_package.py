@@ -20,11 +20,9 @@ from pulumi.provider.experimental.analyzer import Analyzer
 from components.input.schema import FlinkSessionClusterArgs, stack_keys
 from components.model.naming import camel_case
 from components.resources.package import FlinkSessionCluster, args_from_inputs
-from tests.fuzz import spec_paths
+from tests.support.fuzz import spec_paths
 from tests.unit.test_args import DEV_AS_ARGS
 from tools.mocks import Registered, program_mocks
-
-pytestmark = pytest.mark.mocks
 
 
 def _schema_paths(

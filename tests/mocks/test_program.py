@@ -14,10 +14,8 @@ import pulumi
 import pytest
 import yaml
 
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support.config import STACKS, minimal_cluster, stack_config
 from tools.mocks import Registered, run_program
-
-pytestmark = pytest.mark.mocks
 
 COMPONENT = "flink-session:index:FlinkSessionCluster"
 

@@ -17,11 +17,9 @@ import pytest
 from pulumi_kubernetes import _utilities
 
 from components.resources.kubernetes_object import KubernetesObject, registration_options, type_token
-from tests.support import STACKS
+from tests.support.config import STACKS
 from tools.mocks import unwrap_secrets
 from tools.review.render import render_objects
-
-pytestmark = pytest.mark.mocks
 
 PROVIDER_VERSION: str = _utilities.get_version()  # type: ignore[no-untyped-call]
 

@@ -18,14 +18,11 @@ import pytest
 import yaml
 
 from components.manifests.objects import cluster_objects
-from tests.support import ROOT, STACKS, minimal_cluster, resolution_of, stack_cluster, stack_config
+from tests.support.config import ROOT, STACKS, minimal_cluster, resolution_of, stack_cluster, stack_config
 from tools.mocks import run_program
 from tools.review.__main__ import main
-from tools.review.diff import renderer_module
 from tools.review.render import render_objects, render_stack
 from tools.stack_files import REDACTED
-
-pytestmark = pytest.mark.mocks
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -91,17 +88,6 @@ def test_render_prints_the_same_warnings_as_preview(tmp_path: Path, capsys: pyte
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [f"warning: {w}" for w in warnings]
     assert captured.out.startswith("# Rendered by tools/review for stack warn")
-
-
-@pytest.mark.parametrize(
-    ("files", "module"), [(["tools/review/__main__.py"], "tools.review"), (["tools/render.py"], "tools.render")]
-)
-def test_the_base_revision_is_rendered_by_its_own_renderer(tmp_path: Path, files: list[str], module: str) -> None:
-    """`diff --base` runs the renderer the base revision has (tools/render.py before tools/ was split by purpose)."""
-    for name in files:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    assert renderer_module(tmp_path) == module
 
 
 def test_names_match_between_the_render_and_the_object_list() -> None:

@@ -13,15 +13,12 @@ import re
 from typing import Any
 
 import pulumi
-import pytest
 
 from components.input.schema import FlinkSessionClusterArgs, JobManagerArgs, SqlGatewayArgs, TaskManagerArgs
 from components.model.naming import Part
 from components.resources.cluster import COMPONENT_TYPE, FlinkSessionCluster
-from tests.support import minimal_cluster, stack_config
+from tests.support.config import minimal_cluster, stack_config
 from tools.mocks import Registered, program_mocks, run_program
-
-pytestmark = pytest.mark.mocks
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 GATEWAY_KINDS = {

@@ -17,21 +17,17 @@ from pathlib import Path
 import pytest
 
 from tests.node.host_state import Snapshot, snapshot
-from tests.node.kube import Kube
-from tests.support import ROOT
+from tests.support.kube import Kube
+from tests.support.localcluster import cluster_env, cluster_sh
 from tools.engine import toolchain_path
 
-CLUSTER_SCRIPT = ROOT / "tools" / "localcluster" / "cluster.sh"
 # The test that stops the cluster and checks the machine runs last of all.
 LAST = "test_down_leaves_the_machine_as_found"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tier's marker comes from tests/conftest.py; here only the order."""
     node_items = [item for item in items if "tests/node/" in str(item.fspath)]
-    for item in node_items:
-        item.add_marker(pytest.mark.node)
-        if os.environ.get("PYTEST_XDIST_WORKER"):
-            item.add_marker(pytest.mark.skip(reason="the real-node tier runs on its own: pytest -m node (no -n)"))
     # test_machine.py restarts and finally stops the cluster: after every other test.
     lifecycle = [item for item in node_items if item.fspath.basename == "test_machine.py"]
     lifecycle.sort(key=lambda item: item.name == LAST)
@@ -66,9 +62,7 @@ class NodeCluster:
         return dict(line.split("=", 1) for line in lines if "=" in line)
 
     def cluster_sh(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True, env=self.env, check=False, timeout=900
-        )
+        return cluster_sh(self.env, *args, timeout=900)
 
     def process_tokens(self, cgroup_root: str) -> tuple[str, ...]:
         # Its daemons name the state directory; its pods are in the node's cgroup.
@@ -80,13 +74,11 @@ def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeClust
     if os.geteuid() != 0:
         pytest.skip("the real node needs root (namespaces, mounts, cgroups)")
     workdir = tmp_path_factory.mktemp("kwok")
-    env = {**os.environ, "FLINK_SESSION_CLUSTER": f"node-{os.getpid()}", "KWOK_WORKDIR": str(workdir)}
+    env = cluster_env("node", workdir)
     # Before anything of this cluster exists: its state directory is new, and its cgroup
     # (named after the node index, unknown yet) cannot exist without a ledger entry.
     before = snapshot((str(workdir),))
-    started = subprocess.run(
-        ["bash", str(CLUSTER_SCRIPT), "up"], capture_output=True, text=True, env=env, check=False, timeout=1800
-    )
+    started = cluster_sh(env, "up")
     cluster = NodeCluster(
         kube=Kube(toolchain_path("kubectl"), workdir / f"{env['FLINK_SESSION_CLUSTER']}.kubeconfig"),
         env=env,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.node.conftest import NodeCluster
-from tests.node.kube import Kube, http_get_json, namespace, pod, service
+from tests.support.kube import Kube, http_get_json, namespace, pod, service
 
 VERSIONS = {"2.2.1": "flink:2.2.1-scala_2.12-java17", "1.20.4": "flink:1.20.4-scala_2.12-java17"}
 # Small processes: the node has 2 CPUs and other tests' pods beside these.

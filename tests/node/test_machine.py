@@ -13,8 +13,9 @@ import signal
 import subprocess
 import time
 
-from tests.node.conftest import CLUSTER_SCRIPT, NodeCluster
+from tests.node.conftest import NodeCluster
 from tests.node.host_state import differences, snapshot
+from tests.support.localcluster import CLUSTER_SCRIPT
 
 NODE_SCRIPT = CLUSTER_SCRIPT.parent / "node.sh"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.node.conftest import NodeCluster
-from tests.node.kube import Kube, namespace, pod, service
+from tests.support.kube import Kube, namespace, pod, service
 
 NS = "node-pods"
 ROOT_NS = "node-root"  # no Pod Security enforcement: the 1.20 image starts as root

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.flink.harness import compile_java, rest_get, rest_run_jar, rest_upload_jar, wait_for
-from tests.node.kube import Kube
+from tests.support.flink import compile_java, rest_get, rest_run_jar, rest_upload_jar, wait_for
+from tests.support.kube import Kube
 from tools.engine import Workspace
 from tools.flink_dist import flink_home
 
@@ -29,7 +29,7 @@ REAL_NODE = "real-node"
 
 
 def smoke_jar(version: str, workdir: Path) -> Path:
-    """tests/flink/java/SmokeJob.java compiled against this Flink version's own jars."""
+    """tests/support/java/SmokeJob.java compiled against this Flink version's own jars."""
     classes = compile_java(flink_home(version), "SmokeJob.java", workdir / f"smoke-{version}")
     jar = workdir / f"smoke-{version}.jar"
     subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.flink.harness import compile_java, rest_get, wait_for
-from tests.node.kube import Kube, namespace
+from tests.support.flink import compile_java, rest_get, wait_for
+from tests.support.kube import Kube, namespace
 from tools.engine import Workspace
 from tools.flink_dist import flink_home
 

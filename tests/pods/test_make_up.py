@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.kube import Kube
-from tests.support import ROOT, stack_config
+from tests.support.config import ROOT, stack_config
+from tests.support.kube import Kube
 from tools.engine import Toolchain, toolchain_path
 
 STACK = "dev"

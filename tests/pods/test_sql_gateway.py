@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from tests.flink.harness import rest_get, wait_for
-from tests.flink.sql_gateway import GatewayClient, final_value, run_statement
-from tests.node.kube import Kube
+from tests.support.flink import rest_get, wait_for
+from tests.support.kube import Kube
+from tests.support.sql_gateway import GatewayClient, final_value, run_statement
 from tools.engine import Workspace
 
 STACK = "sqlgw"

@@ -24,7 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from tests.support import STACKS
+from tests.support.config import STACKS
 from tools.review.render import render_objects
 
 import rules

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import ROOT, STACKS, minimal_cluster, stack_config
+from tests.support.config import ROOT, STACKS, minimal_cluster, stack_config
 from tools.mocks import rendered_manifests
 
 CHECKOV = ROOT / ".venv-scan" / "bin" / "checkov"

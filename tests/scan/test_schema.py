@@ -12,7 +12,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from tests.support import STACKS, stack_config
+from tests.support.config import STACKS, stack_config
 from tools.mocks import rendered_manifests
 
 KUBERNETES_VERSIONS = ("1.29.0", "1.37.0")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import ROOT
+from tests.support.config import ROOT
 from tools.engine import toolchain_path
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from components.model.cluster import Cluster
-from tests.fuzz import full_cluster
-from tests.support import ROOT, resolve
+from tests.support.config import ROOT, resolve
+from tests.support.fuzz import full_cluster
 
 COMPONENTS = ROOT / "components"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"

@@ -26,7 +26,7 @@ from components.input.schema import (
     stack_keys,
 )
 from components.resolution import parse_stack_config, resolve_args
-from tests.support import minimal_cluster, resolve, stack_cluster, stack_config
+from tests.support.config import minimal_cluster, resolve, stack_cluster, stack_config
 
 DEV_AS_ARGS = FlinkSessionClusterArgs(
     namespace="flink-dev",

@@ -13,7 +13,7 @@ import pytest
 
 from components.errors import ConfigError, Problem
 from components.resolution import parse_stack_config
-from tests.support import minimal_cluster, resolve
+from tests.support.config import minimal_cluster, resolve
 
 TM = {"slots": 2, "cpu": 1, "memory": "1728Mi"}
 
@@ -153,7 +153,7 @@ def test_type_errors_name_the_yaml_shape_not_a_python_class(overrides: dict[str,
     assert "Spec" not in line and "instance of" not in line and "dictionary" not in line
 
 
-# --- found by the property tests (tests/fuzz.py) -----------------------------------------
+# --- found by the property tests (tests/support/fuzz.py) -----------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from components.model.choices import RestartType
 from components.model.cluster import Cluster
 from components.model.naming import camel_case
 from components.resolution import parse_stack_config
-from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.config import STACKS, minimal_cluster, resolve, stack_cluster
 
 VERSIONS = ("1.19.3", "1.20.4", "2.2.1")
 S3 = "s3://bucket"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 
 from components.resolution import parse_stack_config
-from tests.fuzz import KEY_PATHS, Path, bases, check_example, examples, full_cluster, path_text, spec_paths, targets
-from tests.kube_schema import validate_strict
+from tests.support.fuzz import KEY_PATHS, Path, bases, check_example, examples, full_cluster, path_text, spec_paths, targets
+from tests.support.kube_schema import validate_strict
 from tools.mocks import rendered_manifests
 
 FAST_EXAMPLES = 400

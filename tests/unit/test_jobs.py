@@ -13,9 +13,9 @@ import pytest
 
 from components.errors import ConfigError
 from components.jobs.provider import SessionJobProvider, _outputs, args_digest
-from tests.support import minimal_cluster, resolve
+from tests.support.config import minimal_cluster, resolve
 
-JAR = "tests/flink/java/CounterJob.java"  # resolution only checks that the file exists
+JAR = "tests/support/java/CounterJob.java"  # resolution only checks that the file exists
 
 
 def job(**overrides: object) -> dict[str, object]:

@@ -24,7 +24,7 @@ from components.manifests.objects import cluster_objects
 from components.manifests.services import jobmanager_service, rest_service
 from components.model.cluster import Cluster
 from components.model.naming import Part
-from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.config import STACKS, minimal_cluster, resolve, stack_cluster
 
 
 def settings_of(stack: str) -> Cluster:

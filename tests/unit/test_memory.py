@@ -13,7 +13,7 @@ from components.flink.memory import jobmanager_memory, smallest_valid_process_si
 from components.flink.memory_options import MemoryModelError
 from components.kubernetes.quantities import MIB
 from components.resolution import parse_stack_config
-from tests.support import minimal_cluster, resolution_of
+from tests.support.config import minimal_cluster, resolution_of
 
 
 def test_flink_documented_taskmanager_example() -> None:

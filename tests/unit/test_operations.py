@@ -26,7 +26,7 @@ from components.manifests.secret import storage_credentials_secret
 from components.manifests.services import rest_service
 from components.model.cluster import Cluster, Sensitive
 from components.resolution import Resolution, parse_stack_config
-from tests.support import minimal_cluster, stack_cluster, stack_config
+from tests.support.config import minimal_cluster, stack_cluster, stack_config
 
 S3_HA = {"enabled": True, "storageDir": "s3://bucket/ha"}
 KEYS = {"accessKey": "AKIA-TEST-ACCESS", "secretKey": "very-secret-key-material"}

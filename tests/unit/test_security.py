@@ -12,7 +12,7 @@ from components.manifests.disruption import taskmanager_disruption_budget
 from components.manifests.namespace import namespace
 from components.manifests.network_policy import network_policies
 from components.model.cluster import Cluster
-from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.config import STACKS, minimal_cluster, resolve, stack_cluster
 
 
 def settings_of(stack: str) -> Cluster:

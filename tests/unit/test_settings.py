@@ -13,7 +13,7 @@ import pytest
 from components.errors import ConfigError
 from components.model.naming import MAX_CLUSTER_NAME_LENGTH
 from components.resolution import parse_stack_config
-from tests.support import STACKS, minimal_cluster, resolve, stack_cluster
+from tests.support.config import STACKS, minimal_cluster, resolve, stack_cluster
 
 
 def problems_of(cluster: dict[str, Any]) -> ConfigError:

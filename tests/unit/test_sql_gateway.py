@@ -36,7 +36,7 @@ from components.model.cluster import Cluster
 from components.model.naming import Part
 from components.resolution import parse_stack_config, resolve_args
 from components.resources.outputs import cluster_summary
-from tests.support import minimal_cluster, resolve
+from tests.support.config import minimal_cluster, resolve
 
 GATEWAY = {"cpu": "250m", "memory": "1Gi"}
 CLIENTS = {"namespaceLabels": {"kubernetes.io/metadata.name": "analytics"}, "podLabels": {"app": "superset"}}

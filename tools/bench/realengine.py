@@ -180,22 +180,22 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
             cases[name].peak_kib.append(0)
 
         for _ in range(rounds):
-            record("ours: pulumi up (from empty)", lambda: ours.up(STACK))
-            record("ours: pulumi preview (no change)", lambda: ours.run("preview", stack=STACK))
+            record("ours: pulumi up (from empty)", lambda: ours.cli("up", "--yes", "--skip-preview", stack=STACK))
+            record("ours: pulumi preview (no change)", lambda: ours.cli("preview", stack=STACK))
             for phase, seconds in _traced_preview(ours, work / "trace.json").items():
                 traced.setdefault(phase, Sample()).seconds.append(seconds)
             ours.config_set(STACK, "cluster.taskManager.slots", next(slots))
-            record("ours: pulumi up (one setting changed)", lambda: ours.up(STACK))
-            record("ours: pulumi destroy", lambda: ours.destroy(STACK))
-            record("floor: pulumi up (from empty)", lambda: floor.up(STACK))
-            record("floor: pulumi preview (no change)", lambda: floor.run("preview", stack=STACK))
-            record("floor: pulumi destroy", lambda: floor.destroy(STACK))
+            record("ours: pulumi up (one setting changed)", lambda: ours.cli("up", "--yes", "--skip-preview", stack=STACK))
+            record("ours: pulumi destroy", lambda: ours.cli("destroy", "--yes", "--skip-preview", stack=STACK))
+            record("floor: pulumi up (from empty)", lambda: floor.cli("up", "--yes", "--skip-preview", stack=STACK))
+            record("floor: pulumi preview (no change)", lambda: floor.cli("preview", stack=STACK))
+            record("floor: pulumi destroy", lambda: floor.cli("destroy", "--yes", "--skip-preview", stack=STACK))
             record("kubectl apply --server-side + wait Available", lambda: _kubectl_apply(kubectl, manifests))
             record("kubectl diff --server-side (no change)", lambda: _kubectl_diff(kubectl, manifests))
             record("kubectl delete", lambda: _check(kubectl("delete", "namespace", NAMESPACE, "--wait=true")))
-            record("empty program: pulumi preview", lambda: empty.run("preview", stack=STACK))
-            record("one ConfigMap: pulumi preview", lambda: one.run("preview", stack=STACK))
-            record("typed classes: pulumi preview (no change)", lambda: typed.run("preview", stack=STACK))
+            record("empty program: pulumi preview", lambda: empty.cli("preview", stack=STACK))
+            record("one ConfigMap: pulumi preview", lambda: one.cli("preview", stack=STACK))
+            record("typed classes: pulumi preview (no change)", lambda: typed.cli("preview", stack=STACK))
 
         scale = {
             f"{scale_clusters} clusters: pulumi preview (from empty)": Sample(),
@@ -207,8 +207,8 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
         resources = 0
         for _ in range(scale_rounds):
             preview_name, up_name = scale
-            scale[preview_name].seconds.append(timed(lambda: ours.run("preview", stack="scale")))
-            scale[up_name].seconds.append(timed(lambda: ours.up("scale")))
+            scale[preview_name].seconds.append(timed(lambda: ours.cli("preview", stack="scale")))
+            scale[up_name].seconds.append(timed(lambda: ours.cli("up", "--yes", "--skip-preview", stack="scale")))
             # a child's URN type is `<parent type>$kubernetes:<group/version>:<Kind>`
             resources = len([u for u in ours.urns("scale") if "$kubernetes:" in u.split("::")[2]])
             ours.destroy("scale")
@@ -217,7 +217,7 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
 
 def _traced_preview(workspace: Workspace, path: Path) -> dict[str, float]:
     path.unlink(missing_ok=True)
-    workspace.run("preview", "--otel-traces", f"file://{path}", stack=STACK)
+    workspace.cli("preview", "--otel-traces", f"file://{path}", stack=STACK)
     return phases(read_spans(path))
 
 

@@ -8,17 +8,8 @@ import sys
 import tarfile
 import tempfile
 from io import BytesIO
-from pathlib import Path
 
 from tools.stack_files import ROOT
-
-# The renderer's module in a checkout: revisions before tools/ was split by purpose had tools/render.py.
-_RENDERERS = (("tools/review/__main__.py", "tools.review"), ("tools/render.py", "tools.render"))
-
-
-def renderer_module(tree: Path) -> str:
-    """The module that renders in a checkout of some revision."""
-    return next((name for path, name in _RENDERERS if (tree / path).is_file()), _RENDERERS[0][1])
 
 
 def print_warnings(warnings: tuple[str, ...] | list[str], label: str = "") -> None:
@@ -35,7 +26,7 @@ def render_at_revision(stack: str, revision: str) -> str:
         with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         result = subprocess.run(
-            [sys.executable, "-m", renderer_module(Path(tmp)), stack], cwd=tmp, capture_output=True, text=True, check=False
+            [sys.executable, "-m", "tools.review", stack], cwd=tmp, capture_output=True, text=True, check=False
         )
     if result.returncode != 0:
         raise SystemExit(f"render: rendering {stack} at {revision} failed:\n{result.stderr or result.stdout}")

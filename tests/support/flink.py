@@ -33,7 +33,7 @@ def classpath(home: Path) -> str:
 
 
 def compile_java(home: Path, source: str, out: Path) -> Path:
-    """Compile one of tests/flink/java against this Flink's jars; return the class directory."""
+    """Compile one of tests/support/java against this Flink's jars; return the class directory."""
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(["javac", "-d", str(out), "-cp", classpath(home), str(JAVA_SOURCES / source)], check=True)
     return out

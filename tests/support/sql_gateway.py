@@ -29,7 +29,7 @@ from components.flink.config_files import render_config_files
 from components.manifests.sql_gateway import sql_gateway_deployment
 from components.model.cluster import Cluster
 from components.model.paths import FLINK_HOME
-from tests.flink.harness import free_port, loopback_state_overrides, rest_get, wait_for
+from tests.support.flink import free_port, loopback_state_overrides, rest_get, wait_for
 from tools.flink_dist import flink_home, sql_gateway_jar
 from tools.images.flink_scripts import flink_scripts
 

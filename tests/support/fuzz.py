@@ -39,8 +39,8 @@ from components.manifests.objects import cluster_objects
 from components.model.cluster import Cluster, Sensitive, replace_sensitive
 from components.model.naming import Part, camel_case
 from components.resolution import parse_stack_config
-from tests.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
-from tests.support import STACKS, minimal_cluster, stack_config
+from tests.support.config import STACKS, minimal_cluster, stack_config
+from tests.support.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
 
 Path = tuple[str | int, ...]
 
@@ -133,7 +133,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         jobs=[
             {
                 # resolution checks that the jar is a file where `pulumi up` runs; Flink checks it is a jar
-                "jar": "tests/flink/java/CounterJob.java",
+                "jar": "tests/support/java/CounterJob.java",
                 "name": "counter",
                 "entryClass": "CounterJob",
                 "args": ["40"],
