@@ -11,10 +11,14 @@ from components.resolution import parse_stack_config
 from components.resources.cluster import FlinkSessionCluster
 
 CONFIG_NAMESPACE = "flink-session"
+# The Kubernetes provider's own stack config: the jobs reach the REST API through the same API server.
+KUBERNETES_NAMESPACE = "kubernetes"
 
 
 def main() -> None:
     config = pulumi.Config(CONFIG_NAMESPACE)
+    kubernetes = pulumi.Config(KUBERNETES_NAMESPACE)
+    context, kubeconfig = kubernetes.get("context"), kubernetes.get("kubeconfig")
     # Raw text, decoded by the program: a malformed value is reported like any other problem.
     raw = decode_stack_config({key: config.get(key) for key in STACK_KEYS})
     secret = frozenset(key for key in STACK_KEYS if is_config_secret(f"{CONFIG_NAMESPACE}:{key}"))
@@ -32,7 +36,13 @@ def main() -> None:
     namespace_creators: dict[str, pulumi.Resource] = {}
     summaries: dict[str, pulumi.Output[dict[str, object]]] = {}
     for cluster in sorted((r.cluster for r in resolutions), key=lambda c: not c.create_namespace):
-        component = FlinkSessionCluster(cluster.name, cluster, namespace_dependency=namespace_creators.get(cluster.namespace))
+        component = FlinkSessionCluster(
+            cluster.name,
+            cluster,
+            namespace_dependency=namespace_creators.get(cluster.namespace),
+            context=context,
+            kubeconfig=kubeconfig,
+        )
         if component.namespace is not None:
             namespace_creators[cluster.namespace] = component.namespace
         summaries[cluster.name] = component.summary

@@ -108,8 +108,16 @@ class Run:
             self.events.append(event)
 
     def steps(self, phase: str = "start") -> list[tuple[str, str]]:
-        """(operation, `<type>::<name>`) of each step as it started (or, with `done`, finished)."""
-        return [(op, label) for happened, op, label in self.timeline() if happened == phase]
+        """(operation, `<type>::<name>`) of each step of the program's resources as it started (or, with `done`, finished).
+
+        The engine's own provider resources (`pulumi:providers:*`) are left out: they follow
+        from the program's, and a default provider's step says nothing about the program.
+        """
+        return [
+            (op, label)
+            for happened, op, label in self.timeline()
+            if happened == phase and not label.startswith("pulumi:providers:")
+        ]
 
     def timeline(self) -> list[tuple[str, str, str]]:
         """(`start` or `done`, operation, `<type>::<name>`) of every step, in order."""
@@ -128,12 +136,17 @@ class Run:
         return grouped
 
     def changed(self) -> list[str]:
-        """`<type>::<name>` of each finished step that changed something (a refresh's drift: its diffs)."""
-        return [
-            urn_label(event.res_outputs_event.metadata.urn)
-            for event in self.events
-            if event.res_outputs_event is not None and event.res_outputs_event.metadata.diffs
-        ]
+        """`<type>::<name>` of each finished step that changed something: its diffs, or (a refresh's drift) its outputs."""
+        found = []
+        for event in self.events:
+            step = event.res_outputs_event
+            if step is None:
+                continue
+            metadata = step.metadata
+            drifted = metadata.old is not None and metadata.new is not None and metadata.old.outputs != metadata.new.outputs
+            if metadata.diffs or drifted:
+                found.append(urn_label(metadata.urn))
+        return found
 
     def diagnostics(self) -> list[str]:
         """Error diagnostics, the resources' own before the stack's (whose message only says the program stopped)."""

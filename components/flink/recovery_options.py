@@ -169,6 +169,12 @@ RECOVERY_OPTIONS: tuple[OwnedOption, ...] = (
         "set cluster.checkpoints.mode instead",
         lambda c: when(c.state.checkpoint_interval is not None, c.state.checkpoint_mode),
     ),
+    # The same key in 1.19 (ExecutionCheckpointingOptions), 1.20 and 2.x (CheckpointingOptions).
+    OwnedOption(
+        "execution.checkpointing.externalized-checkpoint-retention",
+        "set cluster.checkpoints.retainOnCancellation instead",
+        lambda c: when(c.state.retain_on_cancellation, "RETAIN_ON_CANCELLATION"),
+    ),
     # --- restart strategy ----------------------------------------------------------------
     OwnedOption(
         "restart-strategy.type",

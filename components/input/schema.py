@@ -162,6 +162,8 @@ class CheckpointsArgs:
     dir: StrictStr | None = None
     interval: CheckpointInterval | None = None
     mode: CheckpointMode = "EXACTLY_ONCE"
+    # keep the newest checkpoint when a job is cancelled (what upgradeMode last-state resumes from)
+    retain_on_cancellation: StrictBool = False
 
 
 @_args
@@ -241,11 +243,14 @@ class JobArgs:
     args: Sequence[StrictStr] = ()
     # None: the cluster's parallelism
     parallelism: Parallelism | None = None
-    # savepoint: stop with a savepoint into the cluster's savepoints.dir and resume from it
+    # savepoint: stop with a savepoint into the cluster's savepoints.dir and resume from it;
+    # last-state: cancel and resume from the newest checkpoint (retained on cancellation)
     upgrade_mode: UpgradeMode = "stateless"
     allow_non_restored_state: StrictBool = False
     # how long `pulumi up` waits for Flink at each step (upload, savepoint, start)
     timeout: Duration = "5min"
+    # a savepoint or retained checkpoint the job's first run starts from (None: empty state)
+    initial_savepoint_path: StrictStr | None = None
 
 
 @_args
@@ -280,7 +285,7 @@ class FlinkSessionClusterArgs:
     metrics: MetricsArgs = field(default_factory=MetricsArgs)
     ingress: IngressArgs | None = None
     jobs: Sequence[JobArgs] = ()
-    # None: the cluster's in-cluster REST endpoint (reachable only from inside the cluster)
+    # None: the JobManager pods, through the Kubernetes API (a port-forward, as kubectl's); a URL overrides it
     jobs_rest_url: StrictStr | None = None
     # Free-form maps: their entries are checked on the raw input (resolution/cluster.py), so that
     # their problems are reported together with the structural ones.

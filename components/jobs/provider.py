@@ -1,43 +1,100 @@
 """The FlinkSessionJob dynamic provider: a job on a session cluster, kept as the stack says, through Flink's REST API.
 
-Lifecycle (every step waits for Flink and fails with Flink's own text):
-  create   upload the jar, ask Flink for the job's plan (a jar whose main() fails is refused
-           before anything runs), run it, wait until RUNNING (or FINISHED for a bounded job);
-  update   upload and plan the new jar first, so a bad jar fails the update while the old job
-           keeps running; then `stateless`: cancel and resubmit; `savepoint`: stop with a
-           savepoint (if that fails, the old job keeps running and the update fails) and
-           resubmit from it. Never two copies; none only if Flink refuses to start the new
-           job after the old one stopped, and the error then names the savepoint to resume from;
-  delete   `savepoint`: stop with a savepoint; `stateless`: cancel;
-  read     the job's real state, so `pulumi refresh` shows a job that failed or was cancelled
-           by hand, and the next `pulumi up` submits it again (from the last savepoint it took).
-Program arguments never appear in the outputs (only their hash): they may hold secrets.
+Lifecycle (every step waits for Flink and fails with Flink's own text; job ids follow
+from the resource and its generation, generations.py, so every step can be retried):
+  create   adopt the job if this resource's generation already runs (a killed `pulumi up`
+           submitted it), else upload the jar, have Flink plan it (a jar whose main() fails
+           is refused before anything runs), run it under the generation's id and wait
+           until RUNNING (or FINISHED for a bounded job);
+  update   the same for the next generation, after the old job stopped the way
+           `upgradeMode` says: `stateless` cancels; `savepoint` stops with a savepoint (if
+           that fails, the old job keeps running and the update fails); `last-state`
+           cancels and resumes from the newest retained checkpoint. The new job resumes
+           from the newest savepoint or checkpoint the old one has, which Flink reports
+           (or, once Flink forgot the job, the snapshot directory holds), never from an
+           older one: when the newest cannot be told, the update fails naming the candidates;
+  delete   stop the recorded generation and the next one (a killed update may have started it);
+  read     the job's real state, so `pulumi refresh` shows a job that failed or was
+           cancelled by hand (the next `pulumi up` runs it again), and adopts the next
+           generation when a killed update left it running.
+Program arguments are Pulumi secrets and leave only their hash in the state, itself a secret.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, TypeVar, get_args
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from components.jobs.rest import DONE_STATES, LIVE_STATES, FlinkError, FlinkRest, JobSpec
+from components.jobs.access import RestAccess, rest_api, snapshots_on_disk
+from components.jobs.generations import MAX_SKIPPED_GENERATIONS, job_id
+from components.jobs.rest import HEALTHY_STATES, LIVE_STATES, FlinkError, FlinkRest, JarRun, Snapshot, is_duplicate_submission
+from components.model.choices import UpgradeMode
 
-UPGRADE_MODES = ("stateless", "savepoint")
-# What the job runs: a change to any of these restarts it. Other inputs (the REST URL, the
-# upgrade mode, the timeout, allowNonRestoredState) only say how the next restart happens.
+UPGRADE_MODES: tuple[str, ...] = get_args(UpgradeMode)
+# What the job runs: a change to any of these restarts it. Other inputs (how Flink is
+# reached, the upgrade mode, the timeout, allowNonRestoredState) say how the next restart happens.
 RESTART_KEYS = ("jarSha256", "entryClass", "argsSha256", "parallelism")
-HEALTHY_STATES = LIVE_STATES | DONE_STATES
+SETTING_KEYS = ("access", "upgradeMode", "allowNonRestoredState", "savepointDir", "checkpointsDir", "timeoutSeconds")
+# The provider's own outputs, beside the inputs it keeps.
+STATE_KEYS = ("jobId", "generation", "state", "lastSavepoint", "lastSavepointMs", "restoredFrom")
+# The gRPC methods of Pulumi's dynamic-provider host (pulumi/dynamic/__main__.py) that call this provider.
+_RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
+
+_R = TypeVar("_R")
 
 
 def args_digest(args: list[str] | tuple[str, ...]) -> str:
     return hashlib.sha256(json.dumps(list(args)).encode()).hexdigest()
 
 
-def _spec(props: dict[str, Any]) -> JobSpec:
-    return JobSpec(
+def _reported(method: Callable[..., _R]) -> Callable[..., _R]:
+    """FlinkErrors end the RPC with their message alone.
+
+    Pulumi's dynamic-provider host lets an exception reach gRPC, which then prefixes it
+    with "Exception calling application:" and logs a traceback. Ending the call through
+    its context instead (the gRPC method's `context` argument, found up the stack) gives
+    the engine the message as it is, which `pulumi up` prints as one error line.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except FlinkError as error:
+            _abort_rpc(str(error))
+            raise
+
+    return wrapper
+
+
+def _abort_rpc(message: str) -> None:
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        context = frame.f_locals.get("context")
+        if frame.f_code.co_name in _RPC_METHODS and context is not None and hasattr(context, "abort"):
+            import grpc  # noqa: PLC0415 - the host's own dependency
+
+            context.abort(grpc.StatusCode.UNKNOWN, message)
+        frame = frame.f_back
+
+
+def _access(props: dict[str, Any]) -> RestAccess:
+    if "access" not in props:  # the state of a job created before jobs were reached through the Kubernetes API
+        return RestAccess(cluster="", namespace="", selector="", port=0, url=str(props["restUrl"]))
+    return RestAccess.from_props(props["access"])
+
+
+def _run(props: dict[str, Any], generation: int) -> JarRun:
+    return JarRun(
+        job_id=job_id(props["identity"], generation),
         entry_class=props.get("entryClass") or None,
         args=tuple(str(a) for a in props.get("args") or ()),
         parallelism=int(props["parallelism"]),
@@ -45,18 +102,21 @@ def _spec(props: dict[str, Any]) -> JobSpec:
     )
 
 
-def _outputs(props: dict[str, Any], job_id: str, state: str, last_savepoint: str | None) -> dict[str, Any]:
-    """The resource's state: what it runs (args only as a hash) and what Flink reports."""
-    kept = ("restUrl", "jarPath", "jarSha256", "entryClass", "parallelism", "upgradeMode", "allowNonRestoredState")
+def _outputs(props: dict[str, Any], **state: Any) -> dict[str, Any]:
+    """The resource's state: what it runs (args only as a hash, no kubeconfig) and what Flink reports."""
+    kept = ("identity", "jarPath", "jarSha256", "entryClass", "parallelism", "upgradeMode", "allowNonRestoredState")
+    access = {**props["access"], "kubeconfig": None}
     return {
         **{key: props.get(key) for key in kept},
-        "savepointDir": props.get("savepointDir"),
-        "timeoutSeconds": props.get("timeoutSeconds"),
+        "access": access,
+        **{key: props.get(key) for key in ("savepointDir", "checkpointsDir", "timeoutSeconds", "initialSavepointPath")},
         "argsSha256": args_digest(props.get("args") or []),
-        "jobId": job_id,
-        "state": state,
-        "lastSavepoint": last_savepoint,
+        **{key: state.get(key) for key in STATE_KEYS},
     }
+
+
+def _timeout(props: dict[str, Any]) -> float:
+    return float(props["timeoutSeconds"])
 
 
 class SessionJobProvider(ResourceProvider):
@@ -76,37 +136,55 @@ class SessionJobProvider(ResourceProvider):
         changed = [key for key in RESTART_KEYS if olds.get(key) != _wanted(news).get(key)]
         if olds.get("state") not in HEALTHY_STATES:
             changed.append("state")  # it failed or was cancelled: running it again is the change
-        settings = [
-            k
-            for k in ("restUrl", "upgradeMode", "allowNonRestoredState", "savepointDir", "timeoutSeconds")
-            if olds.get(k) != news.get(k)
-        ]
+        settings = [key for key in SETTING_KEYS if _comparable(olds, key) != _comparable(news, key)]
         return DiffResult(changes=bool(changed or settings), replaces=[], delete_before_replace=False)
 
+    @_reported
     def create(self, props: dict[str, Any]) -> CreateResult:
-        job_id, state = _submit(props, savepoint=None)
-        return CreateResult(job_id, _outputs(props, job_id, state, None))
+        with rest_api(_access(props)) as rest:
+            generation, state = _start(rest, props, first=0, restore_from=props.get("initialSavepointPath") or None)
+            restored = rest.snapshots(job_id(props["identity"], generation))["restored"]
+        outputs = _outputs(props, generation=generation, state=state, restoredFrom=restored.path if restored else None)
+        outputs["jobId"] = job_id(props["identity"], generation)
+        return CreateResult(outputs["jobId"], outputs)
 
+    @_reported
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         restart = [key for key in RESTART_KEYS if olds.get(key) != _wanted(news).get(key)]
         if not restart and olds.get("state") in HEALTHY_STATES:
-            return UpdateResult(_outputs(news, olds["jobId"], olds["state"], olds.get("lastSavepoint")))
-        job_id, state, savepoint = _replace(olds, news)
-        return UpdateResult(_outputs(news, job_id, state, savepoint))
+            return UpdateResult(_outputs(news, **{key: olds.get(key) for key in STATE_KEYS}))
+        with rest_api(_access(news)) as rest:
+            return UpdateResult(_replace(rest, olds, news))
 
+    @_reported
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        rest = FlinkRest(props["restUrl"])
-        if rest.state(props["jobId"]) not in LIVE_STATES:
-            return
-        timeout = float(props.get("timeoutSeconds") or 300)
-        if props.get("upgradeMode") == "savepoint":
-            rest.stop_with_savepoint(props["jobId"], props.get("savepointDir"), timeout)
-        else:
-            rest.cancel(props["jobId"], timeout)
+        with rest_api(_access(props)) as rest:
+            for live in _live_generations(rest, props):
+                if props.get("upgradeMode") == "savepoint":
+                    rest.stop_with_savepoint(live, props.get("savepointDir"), _timeout(props))
+                else:
+                    rest.cancel(live, _timeout(props))
 
+    @_reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        state = FlinkRest(props["restUrl"]).state(props.get("jobId") or id_)
+        with rest_api(_access(props)) as rest:
+            recorded = props.get("jobId") or id_
+            state = rest.state(recorded)
+            if state not in LIVE_STATES and "generation" in props and props["generation"] is not None:
+                following = int(props["generation"]) + 1
+                if rest.state(job_id(props["identity"], following)) in LIVE_STATES:
+                    # A killed update started the next generation: it is this resource's job now.
+                    adopted = job_id(props["identity"], following)
+                    return ReadResult(id_, {**props, "jobId": adopted, "generation": following, "state": rest.state(adopted)})
         return ReadResult(id_, {**props, "state": state})
+
+
+def _comparable(props: dict[str, Any], key: str) -> Any:
+    """The value a setting is compared by: access without its kubeconfig (a secret the state does not keep)."""
+    value = props.get(key)
+    if key == "access" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "kubeconfig"}
+    return value
 
 
 def _wanted(props: dict[str, Any]) -> dict[str, Any]:
@@ -114,43 +192,133 @@ def _wanted(props: dict[str, Any]) -> dict[str, Any]:
     return {**props, "argsSha256": args_digest(props.get("args") or [])}
 
 
-def _submit(props: dict[str, Any], savepoint: str | None) -> tuple[str, str]:
-    rest = FlinkRest(props["restUrl"])
-    spec = _spec(props)
-    jar_id = rest.upload_jar(Path(props["jarPath"]))
-    try:
-        rest.plan(jar_id, spec)
-        job_id = rest.run_jar(jar_id, spec, savepoint)
-    finally:
-        rest.delete_jar(jar_id)
-    return job_id, _started(rest, job_id, props)
+def _live_generations(rest: FlinkRest, props: dict[str, Any]) -> list[str]:
+    """The job ids of this resource that run: the recorded one and the next (a killed update's)."""
+    candidates = [str(props["jobId"])] if props.get("jobId") else []
+    if props.get("generation") is not None:
+        candidates.append(job_id(props["identity"], int(props["generation"]) + 1))
+    return [candidate for candidate in dict.fromkeys(candidates) if rest.state(candidate) in LIVE_STATES]
 
 
-def _started(rest: FlinkRest, job_id: str, props: dict[str, Any]) -> str:
-    return rest.wait_for(job_id, frozenset({"RUNNING", "FINISHED"}), float(props.get("timeoutSeconds") or 300))
+def _claim(rest: FlinkRest, identity: str, first: int) -> tuple[int, bool]:
+    """The first generation from `first` whose id is free, or live (then adopted: True)."""
+    for generation in range(first, first + MAX_SKIPPED_GENERATIONS):
+        state = rest.state(job_id(identity, generation))
+        if state == "UNKNOWN":
+            return generation, False
+        if state in LIVE_STATES:
+            return generation, True
+    raise FlinkError(
+        f"{rest.where} knows {MAX_SKIPPED_GENERATIONS} ended jobs of {identity} after generation {first}; "
+        "restart the JobManager or let its job store expire them (jobstore.expiration-time) before running it again"
+    )
 
 
-def _replace(olds: dict[str, Any], news: dict[str, Any]) -> tuple[str, str, str | None]:
-    """Stop the old job the way the upgrade mode says and start the new one; the new jar is checked first."""
-    rest = FlinkRest(news["restUrl"])
-    spec = _spec(news)
-    timeout = float(news.get("timeoutSeconds") or 300)
+def _start(rest: FlinkRest, props: dict[str, Any], *, first: int, restore_from: str | None) -> tuple[int, str]:
+    """Run the job under the first free generation from `first` (or adopt it if it runs); its generation and state."""
+    generation, adopted = _claim(rest, props["identity"], first)
+    while not adopted:
+        run = _run(props, generation)
+        jar_id = rest.upload_jar(Path(props["jarPath"]))
+        try:
+            rest.check_plan(jar_id, run)
+            rest.run_jar(jar_id, run, restore_from)
+            break
+        except FlinkError as error:
+            if not is_duplicate_submission(error):
+                raise
+            # Another `pulumi up` submitted this generation first (adopt it), or Flink remembers an ended one.
+            if rest.state(run.job_id) in LIVE_STATES:
+                break
+            generation, adopted = _claim(rest, props["identity"], generation + 1)
+        finally:
+            rest.delete_jar(jar_id)
+    running = frozenset({"RUNNING", "FINISHED"})
+    return generation, rest.wait_for(job_id(props["identity"], generation), running, _timeout(props))
+
+
+def _replace(rest: FlinkRest, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    """Stop the old generation as the upgrade mode says and start the next from the newest state; the jar is checked first."""
+    old_generation = olds.get("generation")
+    following = int(old_generation) + 1 if old_generation is not None else 0
+    generation, adopted = _claim(rest, news["identity"], following)
+    if adopted:  # a killed update already started it
+        restored = rest.snapshots(job_id(news["identity"], generation))["restored"]
+        state = rest.state(job_id(news["identity"], generation))
+        return _done(news, generation, state, restored, olds)
     jar_id = rest.upload_jar(Path(news["jarPath"]))
     try:
-        rest.plan(jar_id, spec)  # a broken jar fails here, with the old job untouched
-        old_id = olds["jobId"]
-        savepoint: str | None = olds.get("lastSavepoint") if news.get("upgradeMode") == "savepoint" else None
-        if rest.state(old_id) in LIVE_STATES:
-            if news.get("upgradeMode") == "savepoint":
-                savepoint = rest.stop_with_savepoint(old_id, news.get("savepointDir"), timeout)
-            else:
-                rest.cancel(old_id, timeout)
-        try:
-            job_id = rest.run_jar(jar_id, spec, savepoint)
-            state = _started(rest, job_id, news)
-        except FlinkError as error:
-            where = f"; resume from savepoint {savepoint}" if savepoint else ""
-            raise FlinkError(f"the old job {old_id} was stopped but the new one did not start{where}: {error}") from None
+        rest.check_plan(jar_id, _run(news, generation))  # a broken jar fails here, with the old job untouched
     finally:
         rest.delete_jar(jar_id)
-    return job_id, state, savepoint
+    old_id = str(olds["jobId"])
+    resume = _stop(rest, old_id, olds, news)
+    try:
+        generation, state = _start(rest, news, first=generation, restore_from=resume.path if resume else None)
+    except FlinkError as error:
+        where = f"; resume from {resume.path}" if resume else ""
+        raise FlinkError(f"the old job {old_id} stopped but the new one did not start{where}: {error}") from None
+    restored = rest.snapshots(job_id(news["identity"], generation))["restored"]
+    return _done(news, generation, state, restored or resume, olds)
+
+
+def _done(news: dict[str, Any], generation: int, state: str, restored: Snapshot | None, olds: dict[str, Any]) -> dict[str, Any]:
+    last = (restored.path, restored.taken_ms) if restored else (olds.get("lastSavepoint"), olds.get("lastSavepointMs"))
+    outputs = _outputs(
+        news,
+        generation=generation,
+        state=state,
+        lastSavepoint=last[0],
+        lastSavepointMs=last[1],
+        restoredFrom=restored.path if restored else None,
+    )
+    outputs["jobId"] = job_id(news["identity"], generation)
+    return outputs
+
+
+def _stop(rest: FlinkRest, old_id: str, olds: dict[str, Any], news: dict[str, Any]) -> Snapshot | None:
+    """Stop the old job if it runs; the snapshot the new one resumes from (None for stateless)."""
+    mode = news.get("upgradeMode")
+    timeout = _timeout(news)
+    if rest.state(old_id) in LIVE_STATES:
+        if mode == "savepoint":
+            path = rest.stop_with_savepoint(old_id, news.get("savepointDir"), timeout)
+            taken = rest.snapshots(old_id)["savepoint"]
+            return taken if taken is not None and taken.path == path else Snapshot(path, 0, is_savepoint=True)
+        rest.cancel(old_id, timeout)
+    if mode == "stateless":
+        return None
+    return _newest_snapshot(rest, old_id, olds, news)
+
+
+def _newest_snapshot(rest: FlinkRest, old_id: str, olds: dict[str, Any], news: dict[str, Any]) -> Snapshot | None:
+    """The newest savepoint (and, for last-state, retained checkpoint) of the stopped job; never an older one."""
+    recorded = Snapshot(olds["lastSavepoint"], int(olds.get("lastSavepointMs") or 0), True) if olds.get("lastSavepoint") else None
+    kinds = ("savepoint", "completed") if news.get("upgradeMode") == "last-state" else ("savepoint",)
+    if rest.job(old_id) is not None:
+        reported = rest.snapshots(old_id)
+        candidates = [snapshot for kind in kinds if (snapshot := reported[kind]) is not None]
+        if recorded is not None:
+            candidates.append(recorded)
+        return max(candidates, key=lambda s: s.taken_ms, default=None)
+    # Flink forgot the job (its JobManager restarted): look where its snapshots are written.
+    found: list[tuple[int, str]] = []
+    places = [(news.get("savepointDir"), f"savepoint-{old_id[:6]}-")]
+    if news.get("upgradeMode") == "last-state" and news.get("checkpointsDir"):
+        places.append((f"{str(news['checkpointsDir']).rstrip('/')}/{old_id}", "chk-"))
+    for directory, prefix in places:
+        local = directory is not None and str(directory).startswith("file://")
+        listed = snapshots_on_disk(_access(news), str(directory), prefix) if local else None
+        if listed is None:
+            named = recorded.path if recorded else "none recorded"
+            raise FlinkError(
+                f"cannot tell the newest savepoint of job {old_id}: {rest.where} no longer knows the job and "
+                f"{directory} cannot be listed from here. Candidates: {named}. "
+                "To resume from one, set the job's initialSavepointPath to it and replace the job "
+                "(`pulumi up --replace <the job's URN>`)"
+            )
+        found += listed
+    newest = max(found, default=None)
+    if newest is not None and (recorded is None or newest[0] >= recorded.taken_ms):
+        return Snapshot(newest[1], newest[0], is_savepoint="savepoint-" in newest[1])
+    return recorded

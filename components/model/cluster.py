@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from components.model.choices import Environment, UpgradeMode
 from components.model.images import ImageReference
 from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
 from components.model.naming import ClusterNames
 from components.model.versions import FlinkVersion
 
-Environment = Literal["production", "development"]
 FlinkScalar = str | int | float | bool
 FlinkValue = FlinkScalar | tuple[FlinkScalar, ...]
 
@@ -142,6 +142,8 @@ class State:
     checkpoints_dir: str | None
     checkpoint_interval: str | None
     checkpoint_mode: str
+    # checkpoints outlive a cancelled job (what a last-state upgrade resumes from)
+    retain_on_cancellation: bool
     savepoints_dir: str | None
     restart_strategy: RestartStrategy | None
 
@@ -203,10 +205,14 @@ class SessionJob:
     entry_class: str | None
     args: tuple[str, ...]
     parallelism: int
-    upgrade_mode: Literal["stateless", "savepoint"]
+    upgrade_mode: UpgradeMode
     allow_non_restored_state: bool
-    # where stop-with-savepoint writes; None: the cluster's savepoints dir (or none for stateless jobs)
+    # where stop-with-savepoint writes: the cluster's savepoints dir (None for stateless jobs)
     savepoint_dir: str | None
+    # where last-state finds the retained checkpoints: the cluster's checkpoints dir (None unless last-state)
+    checkpoints_dir: str | None
+    # what the job's first run starts from (None: empty state)
+    initial_savepoint_path: str | None
     timeout_seconds: int
 
 
@@ -234,8 +240,8 @@ class Cluster:
     metrics: Metrics
     ingress: Ingress | None
     jobs: tuple[SessionJob, ...]
-    # where `pulumi up` reaches the REST API to manage the jobs
-    jobs_rest_url: str
+    # where `pulumi up` reaches the REST API to manage the jobs; None: through the Kubernetes API
+    jobs_rest_url: str | None
     # the user's extra Flink options, as given (the owned ones are refused)
     flink_configuration: Mapping[str, FlinkValue]
     labels: Mapping[str, str]

@@ -76,6 +76,11 @@ def camel_case(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
+def snake_case(name: str) -> str:
+    """A stack key's Python spelling: cpuPerSlot -> cpu_per_slot (the inverse of camel_case)."""
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in name)
+
+
 def content_hash(files: Mapping[str, str]) -> str:
     """The first CONTENT_HASH_LENGTH hex digits of the SHA-256 of the files, names and contents, in name order."""
     digest = hashlib.sha256()

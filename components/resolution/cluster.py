@@ -22,7 +22,7 @@ from components.input.schema import StackCluster, validate_stack_cluster
 from components.kubernetes.syntax import label_key_error, label_value_error
 from components.model.cluster import Cluster, FlinkValue, JobManager, TaskManager
 from components.model.images import ImageReference, parse_image
-from components.model.naming import OWNED_LABEL_KEYS, ClusterNames
+from components.model.naming import OWNED_LABEL_KEYS
 from components.model.versions import FlinkVersion, parse_flink_version
 from components.resolution.environments import RULES
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
@@ -145,10 +145,9 @@ def _resolve(
     metrics = resolve_metrics(spec, prefix, problems, warnings)
     network = resolve_network(spec, prefix, problems, warnings)
     total_slots = spec.task_manager.slots * task_managers.replicas if task_managers is not None else None
-    jobs = resolve_jobs(spec, total_slots, state.savepoints_dir, prefix, problems)
+    jobs = resolve_jobs(spec, total_slots, state, prefix, problems)
     namespace = spec.namespace or spec.name
-    in_cluster_rest = ClusterNames(cluster=spec.name, namespace=namespace).rest_url
-    jobs_rest_url = resolve_jobs_rest_url(spec, in_cluster_rest, prefix, problems)
+    jobs_rest_url = resolve_jobs_rest_url(spec, prefix, problems)
     if not spec.high_availability.enabled and rules.warn_without_ha:
         warnings.append(
             f"{prefix}.highAvailability is off in a production environment: a JobManager restart loses every running "

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from components.model.cluster import Environment
+from components.model.choices import Environment
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ def resolve_state(spec: StackCluster, prefix: str, problems: list[Problem]) -> S
         checkpoints_dir=checkpoints.dir,
         checkpoint_interval=checkpoints.interval,
         checkpoint_mode=checkpoints.mode,
+        retain_on_cancellation=checkpoints.retain_on_cancellation,
         savepoints_dir=spec.savepoints.dir,
         restart_strategy=_restart_strategy(spec.restart_strategy, f"{prefix}.restartStrategy", problems),
     )

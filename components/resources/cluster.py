@@ -12,10 +12,12 @@ import pulumi
 
 from components.errors import ConfigError
 from components.input.schema import FlinkSessionClusterArgs
+from components.jobs.access import RestAccess
 from components.jobs.resource import FlinkSessionJob, SessionJobArgs
 from components.manifests.objects import cluster_objects
+from components.model import ports
 from components.model.cluster import Cluster
-from components.model.naming import Part
+from components.model.naming import JOBMANAGER, Part
 from components.resolution import resolve_args
 from components.resources.kubernetes_object import KubernetesObject
 from components.resources.outputs import cluster_summary
@@ -33,6 +35,9 @@ class FlinkSessionCluster(pulumi.ComponentResource):
     cluster's name: the prefix of every object and child resource name.
     ``namespace_dependency``: the resource that creates the Namespace when another
     cluster creates it (clusters sharing one namespace, ``create_namespace=False``).
+    ``context``, ``kubeconfig``: the kubeconfig context and file (a path or its content)
+    the Kubernetes provider uses, when not the ambient ones; the jobs reach the REST API
+    through the same API server (a stack's ``kubernetes:context`` and ``kubernetes:kubeconfig``).
 
     Children (all with ``parent=self``; the list is ``components.manifests.objects``):
       - ``namespace``: the Namespace, restricted Pod Security enforced (None with ``create_namespace=False``)
@@ -74,6 +79,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         namespace_dependency: pulumi.Resource | None = None,
+        context: str | None = None,
+        kubeconfig: str | None = None,
     ) -> None:
         warnings: tuple[str, ...] = ()
         if isinstance(args, Cluster):
@@ -108,9 +115,18 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         # Jobs run once both Deployments are Available, and are stopped before they go.
         self.jobs: dict[str, FlinkSessionJob] = {}
         workloads = pulumi.ResourceOptions(parent=self, depends_on=[self.jobmanager_deployment, self.taskmanager_deployment])
+        access = RestAccess(
+            cluster=cluster.name,
+            namespace=cluster.namespace,
+            selector=",".join(f"{k}={v}" for k, v in cluster.names.selector_labels(JOBMANAGER).items()),
+            port=ports.REST,
+            url=cluster.jobs_rest_url,
+            context=context,
+            kubeconfig=kubeconfig,
+        )
         for job in cluster.jobs:
             job_args = SessionJobArgs(
-                rest_url=cluster.jobs_rest_url,
+                access=access,
                 jar=Path(job.jar),
                 parallelism=job.parallelism,
                 entry_class=job.entry_class,
@@ -118,6 +134,8 @@ class FlinkSessionCluster(pulumi.ComponentResource):
                 upgrade_mode=job.upgrade_mode,
                 allow_non_restored_state=job.allow_non_restored_state,
                 savepoint_dir=job.savepoint_dir,
+                checkpoints_dir=job.checkpoints_dir,
+                initial_savepoint_path=job.initial_savepoint_path,
                 timeout_seconds=job.timeout_seconds,
             )
             self.jobs[job.name] = FlinkSessionJob(cluster.names.job_resource(job.name), job_args, workloads)

@@ -3,7 +3,7 @@
 The `ha` test stack (2 JobManagers, HA metadata, checkpoints and savepoints on a
 shared ReadWriteMany volume) goes up with `pulumi up` into a namespace the test
 provides with its PersistentVolumeClaim. A keyed counter job is then declared in the
-stack (`jobs`, with `jobsRestUrl` through `kubectl port-forward` to the REST Service)
+stack (`jobs`, reached by the job resource itself through the Kubernetes API)
 and started by a second `pulumi up`. Once a checkpoint completed, the leading
 JobManager's pod is deleted: the standby takes leadership using only the Role the
 component grants (no RBAC denial in any JobManager's log) and the same job is RUNNING
@@ -108,16 +108,17 @@ def test_the_standby_takes_over_with_our_role_and_the_job_resumes_from_its_check
 
     with kube.port_forward(NAMESPACE, "svc/ha-rest", 8081) as port:
         wait_for(lambda: rest_get(port, "/overview")["slots-total"] == 2, 240, "the TaskManager's 2 slots")
-        for path, value in (
-            ("cluster.jobsRestUrl", f"http://127.0.0.1:{port}"),
-            ("cluster.jobs[0].name", "counter"),
-            ("cluster.jobs[0].jar", "jobs/counter.jar"),
-            ("cluster.jobs[0].entryClass", "CounterJob"),
-            ("cluster.jobs[0].upgradeMode", "savepoint"),
-        ):
-            workspace.config_set(STACK, path, value)
-        workspace.up(STACK)
-        job_id: str = workspace.outputs(STACK)["cluster"]["jobs"]["counter"]["jobId"]
+    # The job resource reaches the REST API itself, through the Kubernetes API: no jobsRestUrl.
+    for path, value in (
+        ("cluster.jobs[0].name", "counter"),
+        ("cluster.jobs[0].jar", "jobs/counter.jar"),
+        ("cluster.jobs[0].entryClass", "CounterJob"),
+        ("cluster.jobs[0].upgradeMode", "savepoint"),
+    ):
+        workspace.config_set(STACK, path, value)
+    workspace.up(STACK)
+    job_id: str = workspace.outputs(STACK)["cluster"]["jobs"]["counter"]["jobId"]
+    with kube.port_forward(NAMESPACE, "svc/ha-rest", 8081) as port:
         assert job_state(port, job_id) == "RUNNING"
         wait_for(
             lambda: rest_get(port, f"/jobs/{job_id}/checkpoints")["counts"]["completed"] >= 2, 180, "two completed checkpoints"
@@ -142,11 +143,16 @@ def test_the_standby_takes_over_with_our_role_and_the_job_resumes_from_its_check
         log = kube.run("-n", NAMESPACE, "logs", pod["metadata"]["name"], check=False).stdout
         assert "forbidden" not in log.lower(), log[-3000:]
 
-    # Destroy stops the job with a savepoint first (its FlinkSessionJob depends on the cluster).
-    with kube.port_forward(NAMESPACE, "svc/ha-rest", 8081) as port:
-        workspace.config_set(STACK, "cluster.jobsRestUrl", f"http://127.0.0.1:{port}")
-        workspace.up(STACK)
-        workspace.destroy(STACK)
+    # Refresh and destroy reach the new leader's REST API the same way, with no port-forward open:
+    # destroy stops the job with a savepoint first (its FlinkSessionJob depends on the cluster).
+    workspace.refresh(STACK)
+    workspace.up(STACK)
+    assert (
+        workspace.outputs(STACK)["cluster"]["jobs"]["counter"] | {"jobId": job_id, "state": "RUNNING"}
+        == (workspace.outputs(STACK)["cluster"]["jobs"]["counter"])
+    ), "refresh and up kept the job that failed over: the same job id, RUNNING"
+    workspace.preview(STACK, expect_no_changes=True)
+    workspace.destroy(STACK)
     savepoints = list((tmp_path / "flink-state" / "savepoints").iterdir())
     assert len(savepoints) == 1, savepoints
     leftovers = kube.get("all,configmaps,serviceaccounts,roles,rolebindings,networkpolicies", "-n", NAMESPACE)["items"]

@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from components.jobs.rest import FlinkRest, JobSpec
+from components.jobs.rest import FlinkRest, JarRun
 
 JAVA_SOURCES = Path(__file__).parent / "java"
 RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:"
@@ -112,7 +113,8 @@ def rest_upload_jar(port: int, jar: Path) -> str:
 
 def rest_run_jar(port: int, jar_id: str, entry_class: str, parallelism: int) -> str:
     # Explicit: REST submissions without a parallelism ran at 1 here, not at parallelism.default.
-    return FlinkRest(f"http://127.0.0.1:{port}").run_jar(jar_id, JobSpec(entry_class, (), parallelism), savepoint=None)
+    run = JarRun(job_id=uuid.uuid4().hex, entry_class=entry_class, args=(), parallelism=parallelism)
+    return FlinkRest(f"http://127.0.0.1:{port}").run_jar(jar_id, run, restore_from=None)
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.5) -> Any:

@@ -108,7 +108,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         },
         network={"restAccess": [PEER], "restServiceType": "ClusterIP", "sqlGatewayAccess": [SQL_CLIENTS]},
         highAvailability={"enabled": True, "storageDir": "s3://bucket/ha", "jobManagerReplicas": 2},
-        checkpoints={"dir": "s3://bucket/cp", "interval": "30s", "mode": "EXACTLY_ONCE"},
+        checkpoints={"dir": "s3://bucket/cp", "interval": "30s", "mode": "EXACTLY_ONCE", "retainOnCancellation": True},
         savepoints={"dir": "s3://bucket/sp"},
         stateBackend={"type": "rocksdb", "incremental": True},
         restartStrategy={"type": "failure-rate", "maxFailuresPerInterval": 3, "failureRateInterval": "5min", "delay": "10s"},
@@ -133,7 +133,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         jobs=[
             {
                 # resolution checks that the jar is a file where `pulumi up` runs; Flink checks it is a jar
-                "jar": "tests/support/java/CounterJob.java",
+                "jar": "tests/support/empty.jar",
                 "name": "counter",
                 "entryClass": "CounterJob",
                 "args": ["40"],

@@ -43,7 +43,7 @@ FEATURES: dict[str, dict[str, Any]] = {
     "ha": {"highAvailability": {"enabled": True, "storageDir": f"{S3}/ha"}},
     "rocksdb": {"stateBackend": {"type": "rocksdb"}},
     "rocksdb-full": {"stateBackend": {"type": "rocksdb", "incremental": False}},
-    "checkpoints": {"checkpoints": {"dir": f"{S3}/cp", "interval": "30s", "mode": "AT_LEAST_ONCE"}},
+    "checkpoints": {"checkpoints": {"dir": f"{S3}/cp", "interval": "30s", "mode": "AT_LEAST_ONCE", "retainOnCancellation": True}},
     "savepoints": {"savepoints": {"dir": f"{S3}/sp"}},
     "prometheus": {"metrics": {"prometheus": True, "scrapers": [{"cidr": "10.0.0.0/8"}]}},
     "s3": {
