@@ -66,8 +66,9 @@ packages:
 toolchain:
 	bash tools/toolchain/build.sh >/dev/null
 
-# The dev stack (or STACK=...) on $$KUBECONFIG, or on a local control plane started for it.
-up: venv toolchain packages
+# The dev stack (or STACK=...) on $$KUBECONFIG, or on a local cluster started for it (whose
+# toolchain, packages and images up.sh makes only then).
+up: venv
 	STACK=$(STACK) bash tools/localcluster/up.sh up
 
 down: venv

@@ -3,32 +3,33 @@
 The cache lives outside the repository (`$FLINK_SESSION_CACHE`, default
 `~/.cache/flink-session`), keyed by version, so only the first run downloads.
 2.x ships a wheel whose `pyflink/` folder is a Flink home; 1.20 ships a source
-archive whose `deps/` folder is. The SQL Gateway's jar is added to `opt/` from Maven
-Central (`sql_gateway_jar`). Usage: `python -m tools.flink_dist 2.2.1 1.20.4`.
+archive whose `deps/` folder is. The SQL Gateway's jar is added to `opt/` by Maven
+(`sql_gateway_jar`), from the repositories the machine's Maven settings name.
+Usage: `python -m tools.flink_dist 2.2.1 1.20.4`.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
-import urllib.request
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HOME_PARTS = ("lib", "bin", "opt", "plugins")
-MAVEN = "https://repo1.maven.org/maven2/org/apache/flink"
-# The SQL Gateway's jar is in the Apache tgz's opt/ but not in the PyPI distribution;
-# Maven Central publishes the same module. The Maven repository reachable here has no
+# The SQL Gateway's jar is in the Apache tgz's opt/ but not in the PyPI distribution; the
+# Maven repositories publish the same module. The one reachable here has no
 # flink-sql-gateway 1.20.4 (HTTP 404), so 1.20.4 takes 1.20.3, the newest patch release
 # of its line there (the gateway reaches the cluster only through the REST API).
 SQL_GATEWAY_VERSIONS = {"1.20.4": "1.20.3"}
+# Maven fetches the jar with its own configuration (~/.m2/settings.xml: mirrors, proxies)
+# and checks it against the repository's checksums; the plugin is pinned.
+MAVEN_COPY = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy"
 # (downloaded archive, directory to make from it)
 Extract = Callable[[Path, Path], None]
 
@@ -69,22 +70,29 @@ def flink_home(version: str) -> Path:
 
 
 def sql_gateway_jar(version: str) -> Path:
-    """opt/flink-sql-gateway-<v>.jar of this Flink home, from Maven Central (sha1-checked), once."""
+    """opt/flink-sql-gateway-<v>.jar of this Flink home, fetched once by Maven (checksum-checked)."""
     gateway = SQL_GATEWAY_VERSIONS.get(version, version)
     home = flink_home(version)
     target = home / "opt" / f"flink-sql-gateway-{gateway}.jar"
     if target.exists():
         return target
-    url = f"{MAVEN}/flink-sql-gateway/{gateway}/flink-sql-gateway-{gateway}.jar"
-    with urllib.request.urlopen(url, timeout=120) as response:
-        data = response.read()
-    with urllib.request.urlopen(f"{url}.sha1", timeout=60) as response:
-        expected = response.read().decode().split()[0]
-    if hashlib.sha1(data).hexdigest() != expected:  # Maven Central publishes SHA-1 sums
-        raise SystemExit(f"flink_dist: {url} does not match its published SHA-1")
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.rename(target)
+    if shutil.which("mvn") is None:
+        raise SystemExit("flink_dist: the SQL Gateway's jar is fetched with Maven; install it (Debian: apt-get install maven)")
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        copy = [
+            "mvn",
+            "--batch-mode",
+            "--quiet",
+            "--strict-checksums",
+            f"-Dmaven.repo.local={cache_root() / 'maven'}",
+            MAVEN_COPY,
+            f"-Dartifact=org.apache.flink:flink-sql-gateway:{gateway}:jar",
+            f"-DoutputDirectory={scratch}",
+        ]
+        result = subprocess.run(copy, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"flink_dist: Maven could not fetch flink-sql-gateway {gateway}:\n{result.stdout[-3000:]}")
+        (Path(scratch) / target.name).rename(target)
     return target
 
 

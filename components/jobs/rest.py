@@ -157,6 +157,11 @@ class FlinkRest:
         """Every job the cluster knows: `jid`, `name`, `state`, `start-time`, ..."""
         return list(self._call("GET", "/jobs/overview").get("jobs", []))
 
+    def overview(self) -> dict[str, Any]:
+        """The cluster's `/overview`: `taskmanagers`, `slots-total`, `slots-available`, `jobs-running`, ..."""
+        answer: dict[str, Any] = self._call("GET", "/overview")
+        return answer
+
     def task_managers(self) -> list[dict[str, Any]]:
         """Every registered TaskManager: `id`, `path` (its RPC address), `slotsNumber`, `freeSlots`, ..."""
         return list(self._call("GET", "/taskmanagers").get("taskmanagers", []))

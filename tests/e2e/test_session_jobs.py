@@ -25,7 +25,7 @@ import yaml
 
 from components.flink.config_files import CONFIG_FILE, render_config_files
 from tests.support.config import resolve
-from tests.support.flink import RunningCluster, compile_java, rest_get, session_cluster, wait_for
+from tests.support.flink import RunningCluster, job_jar, rest_get, session_cluster, wait_for
 from tests.support.kube import Kube
 from tools.engine import EngineError, Workspace
 from tools.flink_dist import flink_home
@@ -64,11 +64,8 @@ def flink(tmp_path: Path) -> Iterator[tuple[RunningCluster, Path]]:
 
 
 def counter_jar(directory: Path, name: str = "counter.jar") -> Path:
-    classes = compile_java(flink_home(VERSION), "CounterJob.java", directory / "classes")
-    jar = directory / name
-    jar.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)
-    return jar
+    directory.mkdir(parents=True, exist_ok=True)
+    return job_jar(flink_home(VERSION), "CounterJob.java", directory / name)
 
 
 def counter_metric(port: int, job_id: str, name: str) -> list[float]:

@@ -49,6 +49,10 @@ class NodeCluster:
     def node_dir(self) -> Path:
         return self.workdir / "nodes" / self.env["FLINK_SESSION_CLUSTER"]
 
+    def images(self) -> list[str]:
+        """The references of every image the node's registry holds (images.list)."""
+        return [line.split("=", 1)[0] for line in (self.node_dir / "images.list").read_text().split()]
+
     def image(self, repository: str) -> str:
         """The reference of the node's image of `repository` (e.g. localhost:5000/flink-session/toolbox)."""
         for line in (self.node_dir / "images.list").read_text().split():

@@ -1,7 +1,8 @@
 """Pods on the real node: the Flink image as a restricted pod, cluster DNS, Services,
 the API server from a pod, no route beyond the node, `kubectl port-forward`, `exec` and
 `logs`, and the images' entrypoint (help, the config rewrite, USER flink on 2.2, the gosu
-step-down on 1.20).
+step-down on 1.20, built-in plugins): this project's own, and the official one where a
+reference copy is given (FLINK_DOCKER_DIR).
 
 Manifests name the images as the product's stacks do (`flink:<tag>`, pulled with
 `imagePullPolicy: Always`): the node's containerd resolves docker.io to its own registry.
@@ -9,6 +10,7 @@ Manifests name the images as the product's stacks do (`flink:<tag>`, pulled with
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from typing import Any
 
@@ -20,7 +22,15 @@ from tests.support.kube import Kube, namespace, pod, service
 NS = "node-pods"
 ROOT_NS = "node-root"  # no Pod Security enforcement: the 1.20 image starts as root
 FLINK = {"2.2.1": "flink:2.2.1-scala_2.12-java17", "1.20.4": "flink:1.20.4-scala_2.12-java17"}
+# The same contract on the official entrypoint, where a reference copy is given (CI):
+# tests/node/test_official_entrypoint.py names these images.
+OFFICIAL = "localhost:5000/flink-session/flink-official-entrypoint"
+ENTRYPOINTS = ["own", *(["official"] if os.environ.get("FLINK_DOCKER_DIR") else [])]
 USAGE = "Usage: docker-entrypoint.sh (jobmanager|standalone-job|taskmanager|history-server)"
+
+
+def flink_image(version: str, entrypoint: str) -> str:
+    return FLINK[version] if entrypoint == "own" else f"{OFFICIAL}:{FLINK[version].split(':', 1)[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +117,23 @@ def _run_once(kube: Kube, name: str, spec: dict[str, Any], namespace_name: str =
     return kube.logs(namespace_name, name)
 
 
+@pytest.mark.parametrize("entrypoint", ENTRYPOINTS)
 @pytest.mark.parametrize("version", sorted(FLINK))
-def test_entrypoint_prints_help_by_default(kube: Kube, version: str) -> None:
-    name = f"help-{version.replace('.', '-')}"
-    assert USAGE in _run_once(kube, name, pod(name, NS, FLINK[version], restart="Never"))
+def test_entrypoint_prints_help_by_default(kube: Kube, version: str, entrypoint: str) -> None:
+    name = f"help-{entrypoint}-{version.replace('.', '-')}"
+    assert USAGE in _run_once(kube, name, pod(name, NS, flink_image(version, entrypoint), restart="Never"))
 
 
+@pytest.mark.parametrize("entrypoint", ENTRYPOINTS)
 @pytest.mark.parametrize("version", sorted(FLINK))
-def test_entrypoint_rewrites_the_config(kube: Kube, version: str) -> None:
+def test_entrypoint_rewrites_the_config(kube: Kube, version: str, entrypoint: str) -> None:
     """Before running any command, the entrypoint writes the JobManager address and the
     blob/query ports into conf/config.yaml (a writable root here, as in the official image)."""
-    name = f"conf-{version.replace('.', '-')}"
+    name = f"conf-{entrypoint}-{version.replace('.', '-')}"
     spec = pod(
         name,
         NS,
-        FLINK[version],
+        flink_image(version, entrypoint),
         args=["cat", "/opt/flink/conf/config.yaml"],
         env={"JOB_MANAGER_RPC_ADDRESS": "jobmanager.example", "FLINK_PROPERTIES": "taskmanager.numberOfTaskSlots: 3"},
         read_only_root=False,
@@ -137,21 +149,47 @@ def test_entrypoint_rewrites_the_config(kube: Kube, version: str) -> None:
     assert "address: 0.0.0.0" in config
 
 
-def test_flink_2_2_image_user_is_flink_by_name(kube: Kube) -> None:
+@pytest.mark.parametrize("entrypoint", ENTRYPOINTS)
+def test_flink_2_2_image_user_is_flink_by_name(kube: Kube, entrypoint: str) -> None:
     """As the official 2.2 image (USER flink): runAsNonRoot without a numeric runAsUser
     cannot be verified by the kubelet, which is why the product sets runAsUser: 9999."""
-    spec = pod("by-name", NS, FLINK["2.2.1"], command=["id", "-u"], restart="Never")
+    name = f"by-name-{entrypoint}"
+    spec = pod(name, NS, flink_image("2.2.1", entrypoint), command=["id", "-u"], restart="Never")
     spec["spec"]["securityContext"] = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
     kube.apply(spec)
-    kube.wait(NS, "jsonpath={.status.containerStatuses[0].state.waiting.reason}=CreateContainerConfigError", "pod/by-name")
-    message = kube.get("-n", NS, "pod/by-name")["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
+    kube.wait(NS, "jsonpath={.status.containerStatuses[0].state.waiting.reason}=CreateContainerConfigError", f"pod/{name}")
+    message = kube.get("-n", NS, f"pod/{name}")["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
     assert "non-numeric user (flink)" in message
 
 
-def test_flink_1_20_image_steps_down_from_root_with_gosu(kube: Kube) -> None:
+@pytest.mark.parametrize("entrypoint", ENTRYPOINTS)
+def test_flink_1_20_image_steps_down_from_root_with_gosu(kube: Kube, entrypoint: str) -> None:
     """As the official 1.20 image: it starts as root and the entrypoint runs every command
     as flink through gosu."""
-    spec = pod("gosu", ROOT_NS, FLINK["1.20.4"], args=["id", "-u"], read_only_root=False, restart="Never")
+    name = f"gosu-{entrypoint}"
+    spec = pod(name, ROOT_NS, flink_image("1.20.4", entrypoint), args=["id", "-u"], read_only_root=False, restart="Never")
     spec["spec"]["securityContext"] = {}
     spec["spec"]["containers"][0]["securityContext"] = {}
-    assert _run_once(kube, "gosu", spec, ROOT_NS).strip() == "9999"
+    assert _run_once(kube, name, spec, ROOT_NS).strip() == "9999"
+
+
+def test_the_own_entrypoint_links_built_in_plugins_and_refuses_a_missing_one(kube: Kube) -> None:
+    """ENABLE_BUILT_IN_PLUGINS links opt/<jar> into plugins/<name>/ before the command runs; a missing jar stops it."""
+    plugin = "flink-sql-client-2.2.1.jar"  # any jar of opt/ (the PyPI distribution has no filesystem plugins)
+    name = "plugins-own"
+    spec = pod(
+        name,
+        NS,
+        FLINK["2.2.1"],
+        args=["ls", "-l", "/opt/flink/plugins/flink-sql-client-2.2.1/"],
+        env={"ENABLE_BUILT_IN_PLUGINS": plugin},
+        read_only_root=False,
+        restart="Never",
+    )
+    assert f"-> /opt/flink/opt/{plugin}" in _run_once(kube, name, spec)
+    missing = pod(
+        "plugins-missing", NS, FLINK["2.2.1"], args=["true"], env={"ENABLE_BUILT_IN_PLUGINS": "nope.jar"}, restart="Never"
+    )
+    kube.apply(missing)
+    kube.wait(NS, "jsonpath={.status.phase}=Failed", "pod/plugins-missing", timeout=180)
+    assert "Plugin nope.jar does not exist" in kube.logs(NS, "plugins-missing")

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.flink import compile_java, rest_get, wait_for
+from tests.support.flink import job_jar, rest_get, wait_for
 from tests.support.kube import Kube, namespace
 from tools.engine import Workspace
 from tools.flink_dist import flink_home
@@ -63,11 +62,9 @@ def provide_namespace_and_volume(kube: Kube, directory: Path) -> None:
     kube.wait(NAMESPACE, "jsonpath={.status.phase}=Bound", "pvc/flink-state", timeout=60)
 
 
-def counter_jar(directory: Path) -> Path:
-    classes = compile_java(flink_home("2.2.1"), "CounterJob.java", directory / "classes")
-    jar = directory / "counter.jar"
-    subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)
-    return jar
+def counter_jar(directory: Path, name: str = "counter.jar") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return job_jar(flink_home("2.2.1"), "CounterJob.java", directory / name)
 
 
 def jobmanager_pods(kube: Kube) -> dict[str, str]:

@@ -40,6 +40,13 @@ def compile_java(home: Path, source: str, out: Path) -> Path:
     return out
 
 
+def job_jar(home: Path, source: str, jar: Path) -> Path:
+    """One of tests/support/java (a job with a main()) compiled against this Flink and packed as `jar`."""
+    classes = compile_java(home, source, jar.parent / f"{jar.stem}-classes")
+    subprocess.run(["jar", "cf", str(jar), "-C", str(classes), "."], check=True)
+    return jar
+
+
 class MemoryOracle:
     """Asks Flink's BashJavaUtils for the memory layout of many configurations in one JVM."""
 

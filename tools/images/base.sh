@@ -9,14 +9,34 @@
 # Prints the cache directory of the base layout (tag `base`); beside the layout, debs/
 # holds the step-down package (gosu) for the images that need it. Needs root.
 #
-# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian; not part of the key: any
-# mirror serves the same suite).
+# Env: DEBIAN_MIRROR (default: the mirror this machine's apt already uses for the
+# suite, from /etc/apt/sources.list and sources.list.d; not part of the key: any mirror
+# serves the same suite).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# apt_mirror SUITE: the first URI apt's sources give for SUITE itself (not -updates or
+# -security), in the one-line format (sources.list) or the deb822 one (*.sources).
+apt_mirror() {
+  local suite=$1
+  {
+    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | awk -v s="$suite" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++; if ($(i + 1) == s) print $i }'
+    cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v s="$suite" '
+      /^[[:space:]]*$/ { if (deb && uris && hit) print uris; deb = uris = hit = 0; next }
+      tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+      tolower($1) == "uris:" { uris = $2 }
+      tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == s) hit = 1 }
+      END { if (deb && uris && hit) print uris }'
+  } | head -1
+}
+mirror="${DEBIAN_MIRROR:-$(apt_mirror "$DEBIAN_SUITE")}"
+if [[ -z "$mirror" ]]; then
+  log "apt's sources name no mirror for $DEBIAN_SUITE; set DEBIAN_MIRROR to a Debian mirror's URL"
+  exit 2
+fi
 # Downloaded .debs are kept across keys: a rebuild after a script change re-downloads nothing.
 debs_cache="$images_root/debs"
 

@@ -2,7 +2,9 @@
 # Builds, or finds in the cache, the images of the local cluster's real node and prints one
 # line per image, `<reference>=oci:<layout dir>:<tag>` (what `skopeo copy` reads):
 #   flink     docker.io/library/flink:<v>-scala_2.12-java17 for each of FLINK_VERSIONS
-#             (versions.env), sharing one base layer (flink.sh, base.sh)
+#             (versions.env), sharing one base layer (flink.sh, base.sh); with
+#             FLINK_DOCKER_DIR set, also each one with the official entrypoint
+#             (localhost:5000/flink-session/flink-official-entrypoint:<tag>)
 #   pause     the pod sandbox image (pause.sh)
 #   coredns   cluster DNS (coredns.sh)
 #   toolbox   busybox applets for tests (toolbox.sh)
@@ -26,6 +28,9 @@ for target in "${targets[@]}"; do
       bash "$here/coredns.sh"
       bash "$here/toolbox.sh"
       for version in $FLINK_VERSIONS; do bash "$here/flink.sh" "$version"; done
+      if [[ -n "${FLINK_DOCKER_DIR:-}" ]]; then
+        for version in $FLINK_VERSIONS; do bash "$here/flink.sh" "$version" official; done
+      fi
       ;;
     flink) for version in $FLINK_VERSIONS; do bash "$here/flink.sh" "$version"; done ;;
     flink-*) bash "$here/flink.sh" "${target#flink-}" ;;

@@ -2,21 +2,24 @@
 # A Flink image with the official image's layout and behaviour, named like the official
 # one (docker.io/library/flink:<version>-scala_<scala>-java<java>), built without a
 # container engine or registry:
-#   base layer (base.sh)  +  one layer made by the official Dockerfile's own steps:
+#   base layer (base.sh)  +  one layer made by the official Dockerfile's steps:
 #   user/group flink (9999, home /opt/flink), the Flink distribution in /opt/flink (jars
 #   from apache-flink-libraries, bin/*.sh and conf/ from the apache-flink wheel, both from
 #   PyPI), `chown -R flink:flink`, the `config-parser-utils.sh ... -repKV` edits run with
-#   the image's own JRE, and the official docker-entrypoint.sh, copied at build time from
-#   the reference copy of apache/flink-docker ($FLINK_DOCKER_DIR, default
-#   ../shared/flink-docker beside the repository).
-# Whether the image runs as `USER flink` or as root stepping down with gosu is read from
-# that reference copy: from the Dockerfile's USER line, and from the entrypoint's use of
-# gosu.
+#   the image's own JRE, and the entrypoint: this project's own (entrypoint.sh, the
+#   official image's contract). The images of the lines in ROOT_STEP_DOWN_LINES
+#   (versions.env) start as root and step down with gosu, the others run as USER flink,
+#   as the official images do.
 #
-#   flink.sh VERSION      e.g. 2.2.1; prints `docker.io/library/flink:<tag>=oci:<layout>:<tag>`
+#   flink.sh VERSION [official]
+#     prints `docker.io/library/flink:<tag>=oci:<layout>:<tag>`. With `official`, the
+#     image instead carries the official docker-entrypoint.sh and USER of a reference copy
+#     of apache/flink-docker ($FLINK_DOCKER_DIR/<line>/), and is named
+#     localhost:5000/flink-session/flink-official-entrypoint:<tag>: the node tier runs the
+#     product's pods on it too, to show they need nothing our entrypoint adds.
 #
 # Env: PYTHON (default python3) fetches the distribution (tools/flink_dist.py,
-# tools/images/flink_scripts.py), FLINK_DOCKER_DIR.
+# tools/images/flink_scripts.py), FLINK_DOCKER_DIR (for `official` only).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -108,24 +111,38 @@ if [[ "${1:-}" == --install ]]; then
   exit 0
 fi
 
-version="${1:?usage: flink.sh VERSION}"
+version="${1:?usage: flink.sh VERSION [official]}"
+variant="${2:-own}"
 line="$(cut -d. -f1-2 <<<"$version")"
 tag="$version-scala_$FLINK_SCALA-java$FLINK_JAVA"
-ref="docker.io/library/flink:$tag"
 python="${PYTHON:-python3}"
-reference="${FLINK_DOCKER_DIR:-$root/../shared/flink-docker}/$line"
-entrypoint="$reference/docker-entrypoint.sh"
-if [[ ! -r "$reference/Dockerfile" || ! -r "$entrypoint" ]]; then
-  log "no reference copy of the official $line image's Dockerfile and docker-entrypoint.sh in $reference"
-  log "(set FLINK_DOCKER_DIR to a directory with <line>/Dockerfile and <line>/docker-entrypoint.sh)"
-  exit 2
-fi
-# The official Dockerfile's USER, if any (2.2+: flink; 1.x: none, the entrypoint steps down).
-user="$(sed -n 's/^USER[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$reference/Dockerfile" | tail -1)"
+case "$variant" in
+  own)
+    ref="docker.io/library/flink:$tag"
+    entrypoint="$here/entrypoint.sh"
+    user=flink
+    [[ " $ROOT_STEP_DOWN_LINES " == *" $line "* ]] && user=""
+    ;;
+  official)
+    ref="$NODE_IMAGE_PREFIX/flink-official-entrypoint:$tag"
+    reference="${FLINK_DOCKER_DIR:?the official variant needs FLINK_DOCKER_DIR}/$line"
+    entrypoint="$reference/docker-entrypoint.sh"
+    if [[ ! -r "$reference/Dockerfile" || ! -r "$entrypoint" ]]; then
+      log "no reference copy of the official $line image's Dockerfile and docker-entrypoint.sh in $reference"
+      exit 2
+    fi
+    # The official Dockerfile's USER, if any (2.2+: flink; 1.x: none, the entrypoint steps down).
+    user="$(sed -n 's/^USER[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$reference/Dockerfile" | tail -1)"
+    ;;
+  *)
+    echo "usage: flink.sh VERSION [official]" >&2
+    exit 2
+    ;;
+esac
 
 base="$(bash "$here/base.sh")"
 step_down_deb=""
-if grep -q gosu "$entrypoint"; then
+if [[ -z "$user" ]]; then  # starts as root: the entrypoint steps down with gosu
   step_down_deb="$(find "$base/debs" -name "${STEP_DOWN_PACKAGE}_*.deb" | head -1)"
 fi
 # The Flink home, plus opt/flink-sql-gateway-*.jar (from Maven Central: see tools/flink_dist.py).
@@ -134,10 +151,12 @@ gateway_jar="$(cd "$libs/opt" && ls flink-sql-gateway-*.jar)"
 scripts="$(cd "$root" && "$python" -m tools.images.flink_scripts "$version")"
 
 # The PyPI artifacts of a release never change, so the version stands for them.
-key="$(input_key "version=$version" "tag=$tag" "user=$user" "base=$(basename "$base")" "gateway=$gateway_jar" \
+key="$(input_key "version=$version" "tag=$tag" "ref=$ref" "user=$user" "base=$(basename "$base")" "gateway=$gateway_jar" \
   -- "$here/flink.sh" "$here/lib.sh" "$entrypoint" ${step_down_deb:+"$step_down_deb"})"
-out="$images_root/flink-$version-$key"
-build_once() { built "$1" || with_work "flink-$version" build "$@"; }
-built "$out" || locked "flink-$version-$key" build_once "$out" "$ref" "$tag" "$base" "$libs" "$scripts" \
+name="flink-$version"
+[[ "$variant" == own ]] || name="flink-$variant-$version"
+out="$images_root/$name-$key"
+build_once() { built "$1" || with_work "$name" build "$@"; }
+built "$out" || locked "$name-$key" build_once "$out" "$ref" "$tag" "$base" "$libs" "$scripts" \
   "$entrypoint" "$user" "$step_down_deb"
 emit "$ref" "$out"

@@ -4,7 +4,7 @@
 #   in /usr/lib/cni), iptables (kube-proxy and the kubelet program it, nf_tables backend),
 #   docker-registry (the node's local registry), debootstrap, umoci and skopeo (images),
 #   busybox-static (the test toolbox image), gosu (the Flink 1.20 image's step-down from
-#   root) and conntrack.
+#   root), conntrack, and maven (the SQL Gateway's jar for the Flink homes and images).
 # Idempotent: when every package is installed it neither updates the package lists nor
 # installs anything. Prints `package=version` for each. Needs root (apt-get).
 set -euo pipefail
@@ -21,6 +21,7 @@ PACKAGES=(
   busybox-static
   gosu
   conntrack
+  maven
 )
 
 installed() {
