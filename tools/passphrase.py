@@ -3,7 +3,7 @@
 `pulumi config set --secret` stores `v1:<nonce>:<ciphertext>` (AES-256-GCM) under a
 key derived with PBKDF2-SHA256 (1,000,000 rounds) from the passphrase and the stack
 file's `encryptionsalt`. Mocks cannot decrypt, so the tests and the benchmark do it
-here (through `tools.stack_files`) with the example passphrase the README documents,
+here (through `tools.stack_files`) with the example passphrase docs/high-availability.md documents,
 and hand the program plain values exactly as `pulumi.Config.get_object` would. Needs
 `cryptography` (requirements-dev.txt); the offline renderer redacts instead and never
 imports this module.

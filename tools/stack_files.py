@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "flink-session"
 # The committed stacks, in promotion order.
 STACKS = ("dev", "staging", "prod")
-# Only the example credentials in stacks/ use it; real stacks set their own (README, "Secrets").
+# Only the example credentials in stacks/ use it; real stacks set their own (docs/high-availability.md#secrets).
 EXAMPLE_PASSPHRASE = "flink-session-example"
 REDACTED = "<redacted>"
 

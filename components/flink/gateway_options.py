@@ -1,24 +1,12 @@
 """The SQL Gateway's options in the table of owned options: refused in `flinkConfiguration`, set on its command line.
 
-The gateway reads config.yaml like every Flink process, but these options are never
-rendered there: only the gateway reads them, and a different config.yaml is a new
-ConfigMap that rolls the JobManagers and TaskManagers (without HA, losing their running
-jobs) merely because a gateway was added or changed. They are `-D` dynamic properties
-of `sql-gateway.sh start-foreground` instead, which win over the file. Spliced into
-`flink_options.OWNED_OPTIONS` with no config.yaml value, so they stay one table.
-
-Checked by reflection on every static ConfigOption of the flink-sql-gateway jars of
-1.20.3 (what 1.20.4's Flink home and image carry, tools/flink_dist.py) and 2.2.1, and
-on `FactoryUtil.SQL_GATEWAY_ENDPOINT_TYPE`: the same keys, defaults (port and
-bind-port 8083, endpoint type rest) and no fallback keys in both lines, so nothing here
-depends on the version. The REST endpoint reads its options under
-`sql-gateway.endpoint.rest.` (SqlGatewayEndpointFactoryUtils: prefix, then the
-endpoint's identifier).
-
-Every value is a plain token: sql-gateway.sh prints its usage and exits when any
-argument contains `-h` (`[[ "$*" = *-h* ]]`, in 1.20.4 and 2.2.1), so no name derived
-from the cluster's (`etl-hourly` would do it) goes on that command line: the gateway
-advertises its pod IP, not its Service name.
+They are `-D` properties of `sql-gateway.sh start-foreground` (which win over
+config.yaml), never config.yaml entries: a different config.yaml is a new ConfigMap that
+rolls the JobManagers and TaskManagers merely because a gateway changed. Spliced into
+`options.OWNED_OPTIONS` with no config.yaml value, so they stay one table. The keys,
+defaults (port 8083, endpoint type rest) and the `sql-gateway.endpoint.rest.` prefix are
+the same in the 1.20 and 2.x gateway jars. Every value is a plain token: sql-gateway.sh
+prints its usage for any argument containing `-h`, so no cluster-derived name goes there.
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """The Flink options the component owns: one table that the renderer emits and the validator refuses.
 
-Each entry says why the component owns the option and how its value follows from the
-resolved model (None: not rendered for this cluster), and lists the other keys
-through which Flink would read the same setting. `flinkConfiguration` may set none of
-them; the renderer applies the user's raw options first and this table on top, so a
-typed value wins even if a raw one slipped through (as the Flink Kubernetes
-Operator's FlinkConfigBuilder applies typed fields after `flinkConfiguration`).
-
-The table is long, so the options of recovery (HA, state, restarts) live in
-`flink_recovery_options.py` and those of the SQL Gateway (set on its command line,
-never in config.yaml) in `flink_gateway_options.py`; both are spliced in here: still
-one table.
-
-Aliases were checked against Flink's own `ConfigOption` definitions: every static
-ConfigOption of the `*Option*` classes in flink-dist (and opt/) of 1.19.3, 1.20.4,
-2.2.1 and 2.3.0 was listed with its `key()` and `fallbackKeys()` by reflection.
-"Deprecated" and "fallback" below are Flink's own words for those keys; where a
-comment names no versions, the alias is the same in all four.
+Each entry says why the component owns the option, how its value follows from the
+resolved model (None: not rendered for this cluster) and the other keys through which
+Flink reads the same setting (its deprecated and fallback keys, as Flink's own
+ConfigOption definitions list them: docs/flink-options.md). The renderer applies the
+user's `flinkConfiguration` first and this table on top, so a typed value wins, as the
+Flink Kubernetes Operator's FlinkConfigBuilder does. The recovery options
+(recovery_options.py) and the SQL Gateway's (gateway_options.py) are spliced in.
 """
 
 from __future__ import annotations

@@ -1,21 +1,11 @@
 """The SQL Gateway's JVM, sized from its container's memory limit.
 
-Flink's scripts size a JobManager or TaskManager with BashJavaUtils from
-`*.memory.process.size`; the SQL Gateway has no such option. `sql-gateway.sh
-start-foreground` runs `flink-console.sh sql-gateway`, which starts a plain JVM as
-`java $JVM_ARGS $FLINK_ENV_JAVA_OPTS ... SqlGateway` (FLINK_ENV_JAVA_OPTS: the
-config's `env.java.default-opts.all`, `env.java.opts.all`, then `env.java.opts.sql-gateway`;
-the same scripts in 1.20.4 and 2.2.1). Left alone, the JVM would take a quarter of the
-container for its heap and bound neither metaspace nor direct memory.
-
-So the component lays the process out the way Flink lays out a JobManager: fixed
-metaspace and direct memory (the REST server's and client's Netty buffers), a JVM
-overhead of a tenth of the process between 192Mi and 1Gi (thread stacks, code cache,
-GC structures), and the rest, in whole MiB, as heap. The flags reach the JVM through
-`JVM_ARGS`, the variable Flink's own scripts use for memory flags, so they are not in
-config.yaml and a gateway change does not roll the JobManagers and TaskManagers.
-Measured on loopback (both lines, the statements of tests/flink/test_sql_gateway.py):
-about 75Mi of metaspace and under 64Mi of heap in use.
+Flink's scripts size a JobManager or TaskManager from `*.memory.process.size`; the SQL
+Gateway has no such option and a bare JVM would take a quarter of the container for its
+heap and bound neither metaspace nor direct memory. So its process is laid out the way
+Flink lays out a JobManager: fixed metaspace and direct memory, a JVM overhead of a tenth
+of the process between 192Mi and 1Gi, and the rest, in whole MiB, as heap. The flags go
+in JVM_ARGS (not config.yaml), so a gateway change rolls only the gateway.
 """
 
 from __future__ import annotations

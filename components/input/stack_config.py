@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-# The project's config keys that the program reads (README: Configuration).
+# The project's config keys that the program reads (docs/configuration.md).
 STACK_KEYS = ("cluster", "clusters")
 
 

@@ -1,7 +1,7 @@
 """The value types of the stack's input: small pure validators, and the annotated types built from them.
 
 Each validator checks one value on its own and raises pydantic's error with a message
-in the user's terms (what is accepted, with an example); `spec.py` composes the types
+in the user's terms (what is accepted, with an example); `schema.py` composes the types
 into the models of the stack configuration. Nothing here knows about other keys.
 """
 

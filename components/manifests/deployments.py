@@ -144,7 +144,7 @@ def jobmanager_args(cluster: Cluster) -> list[str]:
     It also binds to that IP. A job submitted through the REST API may reach the standby,
     which uploads the jar to the leader's blob server at the address the leader reports;
     a blob server bound to 0.0.0.0 reports its pod's hostname, which no other pod can
-    resolve (found on the real node: `UnknownHostException: ha-jobmanager-<pod>`).
+    resolve.
     """
     if cluster.high_availability is None:
         return ["jobmanager"]

@@ -1,7 +1,7 @@
 """An optional Ingress to the REST API and web UI.
 
 The REST API has no authentication and accepts job submission (arbitrary code), so
-an Ingress must sit behind the user's own authentication (see README).
+an Ingress must sit behind the user's own authentication (docs/security.md).
 """
 
 from __future__ import annotations

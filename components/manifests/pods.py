@@ -1,29 +1,13 @@
 """Pod templates of the JobManager and TaskManagers: security, volumes, probes, resources.
 
-Why the conf directory is a writable copy
------------------------------------------
-The official image's entrypoint rewrites `$FLINK_HOME/conf/config.yaml` on every
-start (it sets `jobmanager.rpc.address` to `$JOB_MANAGER_RPC_ADDRESS`, or to
-`$(hostname -f)` when unset, pins the blob/query ports, and applies
-`FLINK_PROPERTIES`). Mounting the ConfigMap there read-only makes that write fail
-silently, so any override through the environment is ignored; mounting a writable
-copy without `JOB_MANAGER_RPC_ADDRESS` makes every TaskManager point at itself.
-
-So: the ConfigMap is mounted read-only at `/flink-config` in an init container that
-copies the files into an `emptyDir` mounted at `/opt/flink/conf`, and every Flink
-container sets `JOB_MANAGER_RPC_ADDRESS` to the same JobManager Service address that
-`config.yaml` already names. The entrypoint's rewrite then succeeds and changes
-nothing, and the root filesystem stays read-only.
-
-Filesystem plugins (s3://, gs://, ...) are enabled by the entrypoint, which links the
-jars named in `ENABLE_BUILT_IN_PLUGINS` from `/opt/flink/opt` into
-`/opt/flink/plugins`. That directory is on the read-only root filesystem, so when a
-plugin is needed it becomes an `emptyDir` too, seeded by the same init container
-with the image's own plugins (the Prometheus reporter among them).
-
-A shared volume (storage.sharedVolume: an existing ReadWriteMany claim) is mounted
-read-write into every JobManager and TaskManager, so `file://` state under it outlives
-the pods; fsGroup makes it writable for the flink user where the storage supports it.
+The root filesystem is read-only. An init container copies the ConfigMap (mounted at
+/flink-config) into an emptyDir at /opt/flink/conf, and every container sets
+JOB_MANAGER_RPC_ADDRESS to the address config.yaml already names, so the entrypoint's
+config rewrite succeeds and changes nothing (a read-only conf would silently drop it,
+and a writable one without the address would point each TaskManager at itself).
+plugins/ is an emptyDir seeded by the same init container when ENABLE_BUILT_IN_PLUGINS
+links filesystem plugins. storage.sharedVolume is mounted read-write into every
+JobManager and TaskManager; fsGroup lets the flink user write to it.
 """
 
 from __future__ import annotations

@@ -9,12 +9,9 @@ from components.model import ports
 from components.model.cluster import Cluster
 from components.model.naming import JOBMANAGER, SQL_GATEWAY
 
-# pulumi-kubernetes awaits a Service until its endpoints target Ready pods and then
-# waits another 10 s for "stragglers" after every endpoints change. Both Services
-# select the JobManager pods, whose readiness the JobManager Deployment's own await
-# already proves, and nothing in the program depends on a Service: the await only
-# added 10 s to every `pulumi up` (13 s -> 4 s for dev on the local control plane).
-# The same holds for the SQL Gateway's Service and Deployment.
+# pulumi-kubernetes awaits a Service's endpoints and then 10 s more for stragglers. Each
+# Service selects pods whose Deployment's own await proves them Ready, and nothing in the
+# program depends on a Service, so the await is skipped.
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 
 

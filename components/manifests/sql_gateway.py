@@ -1,23 +1,12 @@
 """The SQL Gateway's Deployment: Flink's SQL over REST (and the Flink JDBC driver) beside the session cluster.
 
-Its pods are built like the JobManager's and TaskManagers' (deployments.py, pods.py):
-the cluster's image through the image's own entrypoint (pass-through mode, so the
-plugins and the config rewrite happen as for every Flink pod), the restricted security
-context, a read-only root filesystem with the writable conf copy, log and scratch
-volumes, `JOB_MANAGER_RPC_ADDRESS`, the cluster's ServiceAccount, and memory request =
-limit. Only what differs is here:
-
-- the command, `sql-gateway.sh start-foreground` with the owned gateway options as `-D`
-  properties (flink_gateway_options.py: not in config.yaml, so adding or resizing a
-  gateway rolls only the gateway); it finds the session cluster through `rest.address`
-  and `rest.port`, which config.yaml points at the REST Service;
-- its JVM flags in `JVM_ARGS`, laid out from the container limit (sql_gateway_memory.py);
-- no ServiceAccount token even with HA: the gateway reaches the cluster over REST only;
-- startup, readiness and liveness probes on `GET /v1/info`, which every REST API version
-  of both lines serves without a session.
-
-Sessions live in one gateway's memory: a restart or rollout ends them (clients open a
-new one), and with several replicas the Service keeps a client on one (services.py).
+Its pods are built like the JobManager's and TaskManagers' (deployments.py, pods.py);
+what differs is here: the command, `sql-gateway.sh start-foreground` with the owned
+gateway options as `-D` properties (gateway_options.py: outside config.yaml, so a
+gateway change rolls only the gateway); its JVM flags in JVM_ARGS, sized from the
+container limit (flink/sql_gateway_memory.py); no ServiceAccount token, even with HA (it
+reaches the cluster over REST only); and probes on `GET /v1/info`, which both lines
+serve without a session. Sessions live in one gateway's memory (docs/sql-gateway.md).
 """
 
 from __future__ import annotations

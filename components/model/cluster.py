@@ -1,7 +1,7 @@
 """The resolved model of a session cluster: frozen values, every default applied, nothing left to derive.
 
-`components/resolution/` builds these from the stack's input (`spec.py`) or from the
-component's public arguments (`args.py`), after every check has passed. The Flink
+`components/resolution/` builds these from the input (`components/input/schema.py`: a
+stack file's keys or the component's arguments), after every check has passed. The Flink
 configuration, the manifests and the summary read only these (and the naming, port
 and path constants). Nothing here imports pydantic or Pulumi, and nothing here holds a
 mutable container: tuples for lists, read-only mappings for maps.

@@ -1,7 +1,7 @@
 """Where the pods keep what Flink reads and writes; the root filesystem is read-only.
 
-Volumes (manifests/pods.py), Flink options (flink_options.py) and the check of a
-shared volume's mount path (spec_types.py) all name these.
+Volumes (manifests/pods.py), Flink options (flink/options.py) and the check of a
+shared volume's mount path (input/values.py) all name these.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Resolution: the stack's input (spec.py) in, the resolved model (model.py) out, or every problem at once.
+"""Resolution: the input (input/schema.py) in, the resolved model (model/cluster.py) out, or every problem at once.
 
 One module per concern: `problems` (pydantic's errors in the user's terms), `sizing`
 (pods and replicas), `memory` (Flink's memory model at preview time), `sql_gateway`

@@ -1,7 +1,7 @@
 """The stack's configuration: `cluster` or `clusters` (a list, or a map from name to cluster), validated as a whole.
 
 `parse_stack_config` is the program's one entry point: it takes the decoded config
-(`stack_input.decode_stack_config`), resolves every cluster and checks them against
+(`input.stack_config.decode_stack_config`), resolves every cluster and checks them against
 each other (names and namespaces become Pulumi and Kubernetes names), and either
 returns every resolution or raises one ConfigError listing every problem.
 """
@@ -73,7 +73,7 @@ def _check_collisions(resolved: list[tuple[str, Resolution]]) -> list[Problem]:
 def parse_stack_config(config: Mapping[str, object], secret_keys: frozenset[str] = frozenset()) -> tuple[Resolution, ...]:
     """Validate the project's configuration (`cluster` or `clusters`); raise ConfigError with every problem.
 
-    `config` holds the decoded values (stack_input.decode_stack_config); `secret_keys`
+    `config` holds the decoded values (input.stack_config.decode_stack_config); `secret_keys`
     names those that are Pulumi secrets as a whole, whose value is then never echoed.
     """
     entries, problems = _cluster_entries(config, secret_keys)

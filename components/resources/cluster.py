@@ -28,39 +28,20 @@ COMPONENT_TYPE = "flink-session:index:FlinkSessionCluster"
 class FlinkSessionCluster(pulumi.ComponentResource):
     """A Flink session cluster on Kubernetes.
 
-    ``args`` is a ``FlinkSessionClusterArgs`` (the stack keys in Python spelling,
-    validated by the same code as a stack file; an invalid one stops the program with
-    every problem listed) or an already resolved ``components.model.cluster.Cluster`` (what
-    the stack program passes after validating the whole stack). ``name`` is the
-    cluster's name: the prefix of every object and child resource name.
-    ``namespace_dependency``: the resource that creates the Namespace when another
-    cluster creates it (clusters sharing one namespace, ``create_namespace=False``).
-    ``context``, ``kubeconfig``: the kubeconfig context and file (a path or its content)
-    the Kubernetes provider uses, when not the ambient ones; the jobs reach the REST API
-    through the same API server (a stack's ``kubernetes:context`` and ``kubernetes:kubeconfig``).
+    ``args``: a ``FlinkSessionClusterArgs`` (validated by the same code as a stack file; an
+    invalid one stops the program with every problem listed) or an already resolved
+    ``components.model.cluster.Cluster``. ``name`` is the cluster's name, the prefix of every
+    object and child resource. ``namespace_dependency``: the resource that creates the
+    Namespace when another cluster does (clusters sharing a namespace). ``context``,
+    ``kubeconfig``: the kubeconfig context and file (a path or its content) the Kubernetes
+    provider uses, when not the ambient ones; jobs reach the REST API through that API server.
 
-    Children (all with ``parent=self``; the list is ``components.manifests.objects``):
-      - ``namespace``: the Namespace, restricted Pod Security enforced (None with ``create_namespace=False``)
-      - ``config_map``: ``config.yaml`` and log4j files, named ``<name>-config-<content hash>``
-      - ServiceAccount (token mounted only with HA); with HA a Role + RoleBinding on ConfigMaps
-      - Secret with the object store's credentials (when given), as Pulumi secrets
-      - ``jobmanager_service`` (RPC 6123, blob 6124) and ``rest_service`` (8081)
-      - ``jobmanager_deployment`` and ``taskmanager_deployment``, which wait for the ConfigMap,
-        ServiceAccount, RBAC and Secret their pods use
-      - NetworkPolicies: default-deny ingress, then only Flink's own traffic and configured sources
-      - PodDisruptionBudgets (TaskManagers when there are two or more; HA JobManagers)
-      - PodMonitor (monitoring.coreos.com/v1) and Ingress, when asked for
-      - with ``sql_gateway``: the SQL Gateway's Deployment, Service (8083), NetworkPolicy and,
-        with two or more replicas, PodDisruptionBudget (``naming.Part.SQL_GATEWAY*``)
-      - ``jobs``: one ``FlinkSessionJob`` per job (components/jobs), by job name, after both
-        Deployments; it upgrades its job through a savepoint or a restart (``upgrade_mode``)
-    ``children`` maps each ``naming.Part`` to its resource.
-
-    Outputs: ``namespace_name``, ``config_map_name``, ``jobmanager_address`` (in-cluster
-    RPC address), ``rest_endpoint`` (in-cluster REST URL), ``task_managers``,
-    ``total_slots``, ``port_forward`` (the command for the web UI) and ``summary`` (the
-    stack output of one cluster: all of the above, memory layouts, HA and state, and the
-    SQL Gateway's ``sqlGatewayEndpoint``).
+    Children: the cluster's Kubernetes objects, in the order and with the dependencies of
+    ``components.manifests.objects`` (``children`` maps each ``naming.Part`` to its resource;
+    the common ones are also attributes), and one ``FlinkSessionJob`` per job (``jobs``).
+    Outputs: ``namespace_name``, ``config_map_name``, ``jobmanager_address``, ``rest_endpoint``,
+    ``task_managers``, ``total_slots``, ``port_forward`` and ``summary`` (the stack output of
+    one cluster, ``components.resources.outputs``).
     """
 
     namespace_name: pulumi.Output[str]

@@ -5,7 +5,7 @@ analyzer infers the package schema from type annotations: the component's output
 from its class annotations, its inputs from the annotation of `args`. That analyzer
 takes plain types, lists, string-keyed maps and classes of those (no unions, no
 literal types), and hands the inputs over as plain dicts with Python names. So the
-schema's input types are generated here from the args dataclasses of `args.py` (the
+schema's input types are generated here from the schema's dataclasses (`components/input/schema.py`, the
 one definition of the keys: quantities and enumerations become strings, Mapping and
 Sequence dicts and lists), and the dicts the provider passes are turned back into
 those dataclasses, which go through the same resolution as everything else.

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 # The component lives at the root of this repository, two directories up; a program
-# elsewhere would vendor or install `components/` instead (README, "Using the component").
+# elsewhere would vendor or install `components/` instead (docs/using-the-component.md).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import two_clusters  # after the path to the component is known

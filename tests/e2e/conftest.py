@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 
 from tests.support.kube import Kube
 from tests.support.localcluster import cluster_env, local_cluster
-from tools.engine import Toolchain, Workspace
 
 PODMONITOR_CRD = Path(__file__).parent / "podmonitor-crd.yaml"
 TEST_STACKS = Path(__file__).parent / "stacks"
@@ -26,20 +24,6 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
         yield cluster
 
 
-@pytest.fixture(scope="session")
-def toolchain() -> Toolchain:
-    return Toolchain.load()
-
-
 @pytest.fixture
-def workspace(tmp_path: Path, toolchain: Toolchain, kube: Kube) -> Iterator[Workspace]:
-    """A fresh copy of the project with its own backend, plus the test-only stacks' files.
-
-    Whatever a test leaves deployed (it failed half-way) is destroyed afterwards, so
-    one failure does not cascade into the next test on the shared control plane.
-    """
-    workspace = Workspace.copy_of_project(tmp_path / "project", toolchain, kube.kubeconfig, Path(sys.prefix))
-    for stack_file in TEST_STACKS.glob("Pulumi.*.yaml"):
-        (workspace.directory / "stacks" / stack_file.name).write_text(stack_file.read_text())
-    yield workspace
-    workspace.remove_everything()
+def test_stacks() -> Path:
+    return TEST_STACKS

@@ -8,7 +8,7 @@ Deployments are Available and their pods admitted under the namespace's
 restricted Pod Security enforcement (a privileged pod is refused); a second
 preview is clean (`--expect-no-changes`: a perpetual diff is a bug); the policy
 pack passes; `pulumi destroy` leaves nothing of ours in the cluster, and prod's
-protected Namespace blocks it until it is unprotected the way the README says.
+protected Namespace blocks it until it is unprotected the way docs/configuration.md says.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_stack_lifecycle(kube: Kube, workspace: Workspace, stack: str) -> None:
         with pytest.raises(EngineError, match="protected"):
             workspace.destroy(stack)
         assert kube.exists("namespace", "flink-prod")
-        # ... until it is lifted exactly as the README says.
+        # ... until it is lifted exactly as docs/configuration.md says.
         (namespace_urn,) = [urn for urn in workspace.urns(stack) if urn.endswith("::analytics-namespace")]
         workspace.cli("state", "unprotect", namespace_urn, "--yes", stack=stack)
     workspace.destroy(stack)

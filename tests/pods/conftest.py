@@ -8,7 +8,6 @@ from the locally built images with the official names. The tier runs on its own
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pytest
 
 from tests.support.kube import Kube
 from tests.support.localcluster import cluster_env, local_cluster
-from tools.engine import Toolchain, Workspace
 
 TEST_STACKS = Path(__file__).parent / "stacks"
 
@@ -27,16 +25,6 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kube]:
         yield cluster
 
 
-@pytest.fixture(scope="session")
-def toolchain() -> Toolchain:
-    return Toolchain.load()
-
-
 @pytest.fixture
-def workspace(tmp_path: Path, toolchain: Toolchain, kube: Kube) -> Iterator[Workspace]:
-    """A copy of the project (plus this tier's test stacks) whose stacks are destroyed afterwards."""
-    workspace = Workspace.copy_of_project(tmp_path / "project", toolchain, kube.kubeconfig, Path(sys.prefix))
-    for stack_file in TEST_STACKS.glob("Pulumi.*.yaml"):
-        (workspace.directory / "stacks" / stack_file.name).write_text(stack_file.read_text())
-    yield workspace
-    workspace.remove_everything()
+def test_stacks() -> Path:
+    return TEST_STACKS

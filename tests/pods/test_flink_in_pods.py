@@ -6,7 +6,7 @@ TaskManagers registering with the JobManager through its Service. For each stack
 `pulumi up` returns only when both Deployments are Available (every pod Ready through
 its own probes); every pod runs on the real node as UID 9999 and cannot write to `/`;
 each TaskManager's log shows it reached the ResourceManager at the JobManager
-Service's DNS name; the REST API (through `kubectl port-forward`, as the README says)
+Service's DNS name; the REST API (through `kubectl port-forward`, as docs/security.md says)
 reports replicas x slots; a job submitted through the REST Service at the stack's
 parallelism FINISHES. Then a slot change made with `pulumi config set` rolls the
 TaskManagers, the new slot count appears, and nothing but the ConfigMap is replaced.
@@ -43,7 +43,7 @@ def running_pods(kube: Kube, namespace: str, component: str | None = None) -> li
 
 
 def rest_service(summary: dict[str, Any]) -> str:
-    """`svc/<name>-rest` from the stack's portForward output (the command the README tells users to run)."""
+    """`svc/<name>-rest` from the stack's portForward output (the command the docs tell users to run)."""
     return next(word for word in str(summary["portForward"]).split() if word.startswith("svc/"))
 
 

@@ -10,7 +10,7 @@ component grants (no RBAC denial in any JobManager's log) and the same job is RU
 again, restored from its checkpoint (its counters do not restart). `pulumi destroy`
 stops the job with a savepoint on the shared volume and removes every object of ours;
 what stays is Flink's own HA ConfigMaps (labelled app=<cluster-id>), as Flink's documentation says for standalone
-Kubernetes HA (README: how to remove them).
+Kubernetes HA (docs/high-availability.md: how to remove them).
 """
 
 from __future__ import annotations

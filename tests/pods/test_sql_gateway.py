@@ -5,7 +5,7 @@ up on the local real node, as committed (Flink 2.2.1) and with flinkVersion 1.20
 (whose image carries the 1.20.3 gateway jar). `pulumi up` returns only when the
 gateway's Deployment is Available, i.e. its pod passed its own startup and readiness
 probes on `GET /v1/info`. The pod runs on the real node as UID 9999, cannot write to
-`/`, and its JVM has the heap the stack reports. Then, as the README says, through
+`/`, and its JVM has the heap the stack reports. Then, as docs/sql-gateway.md says, through
 `kubectl port-forward` to the gateway's Service (the `sqlGatewayPortForward` output):
 open a session, `CREATE TABLE` datagen and blackhole, `INSERT` (the job appears on the
 session cluster, seen through the REST Service, and FINISHES), `SELECT COUNT(*)` (the

@@ -217,7 +217,10 @@ def main() -> int:
     if tiers:
         lines += ["| tier | wall time (one run) |", "| --- | --- |", *(f"| {k} | {v:.1f} s |" for k, v in tiers.items()), ""]
     else:
-        lines += ["Not timed in this run (`--quick` or `--skip-tiers`); the closing CI run's times are in the README.", ""]
+        lines += [
+            "Not timed in this run (`--quick` or `--skip-tiers`); the closing CI run's times are in docs/development.md.",
+            "",
+        ]
     lines += ANALYSIS
     text = "\n".join(lines) + "\n"
     options.out.parent.mkdir(parents=True, exist_ok=True)
