@@ -262,9 +262,9 @@ class Workspace:
     def destroy(self, stack: str) -> Run:
         return self._operation(f"pulumi destroy --stack {stack}", lambda run: self.stack(stack).destroy(on_event=run.record))
 
-    def config_set(self, stack: str, path: str, value: str) -> None:
-        """`pulumi config set --path 'cluster.taskManager.slots' 4`, as a user writes it."""
-        self.stack(stack).set_config(path, auto.ConfigValue(value), path=True)
+    def config_set(self, stack: str, path: str, value: str, *, secret: bool = False) -> None:
+        """`pulumi config set [--secret] --path 'cluster.taskManager.slots' 4`, as a user writes it."""
+        self.stack(stack).set_config(path, auto.ConfigValue(value, secret=secret), path=True)
 
     def config_rm(self, stack: str, path: str) -> None:
         self.stack(stack).remove_config(path, path=True)

@@ -24,10 +24,10 @@ _BASE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDump
 # number (and '1e3' would reach a string option as '1000.0'). Strings that the 1.2 core
 # schema resolves to a null, bool, int or float are therefore always quoted.
 _YAML12_NOT_A_STRING = re.compile(
-    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
+    r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
     r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)"
 )
 
 
@@ -36,7 +36,7 @@ class _ConfigDumper(_BASE_DUMPER):  # type: ignore[misc,valid-type]  # the C or 
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if _YAML12_NOT_A_STRING.match(value):
+    if _YAML12_NOT_A_STRING.fullmatch(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     return dumper.represent_str(value)
 

@@ -83,7 +83,7 @@ def _java_float(value: float) -> float:
 
 # The decimal texts that Java's Float.parseFloat reads the same way as Python's float()
 # (no 'nan', 'inf', '_' or non-ASCII digits, which only one of them accepts).
-_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _FLOAT_MIN, _FLOAT_MAX = 1.4e-45, 3.4028234663852886e38
 
 
@@ -99,7 +99,7 @@ def _read_float(raw: object) -> float | None:
         return raw if fits else None
     if isinstance(raw, str):
         text = java_trim(raw)
-        if _DECIMAL.match(text) and len(text) <= 64:
+        if _DECIMAL.fullmatch(text) and len(text) <= 64:
             return float(text)
     return None
 

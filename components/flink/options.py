@@ -192,6 +192,31 @@ def _refusals() -> Mapping[str, str]:
 _REFUSED = _refusals()
 
 
+def normalized_key(key: str) -> str:
+    """A key without case or whitespace: how a misspelt owned key (`Rest.Port`, `rest. port`) is recognised."""
+    return "".join(key.split()).lower()
+
+
+_REFUSED_NORMALIZED = MappingProxyType({normalized_key(key): key for key in _REFUSED})
+# Words that mark a key's value as a credential, whatever the plugin's spelling: never echoed.
+_CREDENTIAL_WORDS = ("secret", "password", "passwd", "token", "credential", "access-key", "access.key", "accesskey")
+
+
 def refusal(key: str) -> str | None:
-    """Why `flinkConfiguration` may not set `key`, or None if it may. Surrounding spaces do not hide a key."""
-    return _REFUSED.get(key.strip())
+    """Why `flinkConfiguration` may not set `key`, or None if it may.
+
+    Surrounding whitespace does not hide a key, and a key that differs from one the
+    component owns only by case or whitespace is refused too (Flink would ignore it).
+    """
+    if key.strip() in _REFUSED:
+        return _REFUSED[key.strip()]
+    owned = _REFUSED_NORMALIZED.get(normalized_key(key))
+    if owned is not None:
+        return f"differs from {owned!r} only by case or whitespace, which Flink reads as another key; {_REFUSED[owned]}"
+    return None
+
+
+def is_credential_key(key: str) -> bool:
+    """Whether a `flinkConfiguration` key names a credential in any spelling (its value is never echoed)."""
+    normalized = normalized_key(key)
+    return normalized in {normalized_key(c) for c in CREDENTIAL_OPTIONS} or any(w in normalized for w in _CREDENTIAL_WORDS)

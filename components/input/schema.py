@@ -38,6 +38,7 @@ from components.input.values import (
     MountPath,
     Namespace,
     Parallelism,
+    ProgramArgument,
     PrometheusDuration,
     Slots,
     SqlGatewayReplicas,
@@ -240,7 +241,7 @@ class JobArgs:
     jar: StrictStr
     # None: the jar manifest's Main-Class
     entry_class: StrictStr | None = None
-    args: Sequence[StrictStr] = ()
+    args: Sequence[ProgramArgument] = ()
     # None: the cluster's parallelism
     parallelism: Parallelism | None = None
     # savepoint: stop with a savepoint into the cluster's savepoints.dir and resume from it;

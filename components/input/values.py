@@ -100,9 +100,9 @@ def _version_text(value: object) -> str:
 
 
 # What a PodMonitor's interval accepts (the Prometheus operator's CRD pattern, Prometheus's own syntax).
-_PROMETHEUS_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_PROMETHEUS_DURATION = re.compile(r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?")
 _PROMETHEUS_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
-_HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+_HOSTNAME = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+")
 
 
 def _duration(value: object) -> str:
@@ -128,7 +128,7 @@ def _checkpoint_interval(value: str) -> str:
 
 
 def _prometheus_duration(value: object) -> str:
-    match = _PROMETHEUS_DURATION.match(value) if isinstance(value, str) and len(value) <= 60 else None
+    match = _PROMETHEUS_DURATION.fullmatch(value) if isinstance(value, str) and len(value) <= 60 else None
     if match is None or not any(match.groups()):
         raise PydanticCustomError(
             "duration", "must be a Prometheus duration such as '30s', '1m' or '1h30m' (Prometheus does not read 'min')"
@@ -153,7 +153,7 @@ def _at_most(limit: int, why: str) -> Callable[[int], int]:
 
 
 def _hostname(value: object) -> str:
-    if not isinstance(value, str) or len(value) > 253 or not _HOSTNAME.match(value):
+    if not isinstance(value, str) or len(value) > 253 or not _HOSTNAME.fullmatch(value):
         raise PydanticCustomError(
             "hostname", "must be a fully qualified lowercase DNS name such as 'flink.example.com' (a leading '*.' is allowed)"
         )
@@ -170,18 +170,26 @@ def _syntax(check: Callable[[str], str | None]) -> Callable[[str], str]:
     return validate
 
 
+# An Ingress path the API server accepts for pathType Prefix: absolute and clean
+# (validateIngressHTTPPath), in the characters a URL path takes.
+_INGRESS_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
+
+
 def _ingress_path(value: str) -> str:
-    if not value.startswith("/"):
-        raise PydanticCustomError("path", "must be an absolute path starting with '/', e.g. '/' or '/flink'")
+    unclean = any(part in value for part in ("//", "/./", "/../")) or value.endswith(("/..", "/."))
+    if len(value) > 2048 or not _INGRESS_PATH.fullmatch(value) or unclean:
+        raise PydanticCustomError(
+            "path", "must be a clean absolute URL path starting with '/', e.g. '/' or '/flink' (no '//', '.' or '..' segments)"
+        )
     return value
 
 
 # What a mount path may look like: absolute, normalised, plain characters.
-_MOUNT_PATH = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+_MOUNT_PATH = re.compile(r"(/[A-Za-z0-9._-]+)+")
 
 
 def _mount_path(value: str) -> str:
-    if len(value) > 1024 or not _MOUNT_PATH.match(value) or posixpath.normpath(value) != value:
+    if len(value) > 1024 or not _MOUNT_PATH.fullmatch(value) or posixpath.normpath(value) != value:
         raise PydanticCustomError(
             "path", "must be an absolute, normalised directory path such as '/flink-state' (letters, digits, '.', '_', '-')"
         )
@@ -196,6 +204,15 @@ def _mount_path(value: str) -> str:
     return value
 
 
+def _argument(value: object) -> object:
+    """`pulumi config set --path` stores `40` as a number; a program argument is its text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# A job's program argument: text, or a number given as such (its text is the argument).
+ProgramArgument = Annotated[StrictStr, BeforeValidator(_argument)]
 Memory = Annotated[Quantity, BeforeValidator(_memory)]
 Cpu = Annotated[Quantity, BeforeValidator(_cpu)]
 Count = Annotated[StrictInt, Field(ge=1)]

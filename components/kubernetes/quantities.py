@@ -25,7 +25,7 @@ _DECIMAL_SUFFIXES = {
     "P": Fraction(10**15),
     "E": Fraction(10**18),
 }
-_QUANTITY = re.compile(r"^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)(?:[eE]([+-]?[0-9]+))?([a-zA-Z]{0,2})$")
+_QUANTITY = re.compile(r"([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)(?:[eE]([+-]?[0-9]+))?([a-zA-Z]{0,2})")
 # No valid quantity needs more digits than this (2^63-1 has 19; a millicore 3 decimals);
 # longer text is refused before any arithmetic on it.
 _MAX_DIGITS = 40
@@ -41,7 +41,7 @@ class QuantityError(ValueError):
 
 def _parse_quantity(text: str, examples: str) -> Fraction:
     """The exact value of a Kubernetes quantity (no rounding: fractions stay fractions)."""
-    match = _QUANTITY.match(text.strip())
+    match = _QUANTITY.fullmatch(text.strip())
     if not match:
         raise QuantityError(f"is not a Kubernetes quantity (examples: {examples})")
     number, exponent, suffix = match.groups()

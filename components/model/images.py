@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_REPOSITORY = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_REPOSITORY = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 _OFFICIAL_REPOSITORIES = frozenset(
     {"flink", "library/flink", "docker.io/flink", "docker.io/library/flink", "apache/flink", "docker.io/apache/flink"}
 )
@@ -41,7 +41,7 @@ class ImageReference:
 def parse_image(text: str) -> ImageReference:
     """Parse an image reference; refuse `latest` and untagged images, which make rollouts unrepeatable."""
     rest, _, digest = text.partition("@")
-    if digest and not _DIGEST.match(digest):
+    if digest and not _DIGEST.fullmatch(digest):
         raise ValueError("has a malformed digest; use image@sha256:<64 hex digits>")
     last_slash = rest.rfind("/")
     colon = rest.rfind(":")
@@ -49,11 +49,11 @@ def parse_image(text: str) -> ImageReference:
     repository = rest
     if colon > last_slash:
         repository, tag = rest[:colon], rest[colon + 1 :]
-        if not _TAG.match(tag):
+        if not _TAG.fullmatch(tag):
             raise ValueError("has a malformed tag")
     host, _, path = repository.partition("/")
     registry_like = path and ("." in host or ":" in host or host == "localhost")
-    if not _REPOSITORY.match(path if registry_like else repository):
+    if not _REPOSITORY.fullmatch(path if registry_like else repository):
         raise ValueError("is not an image reference (e.g. flink:2.2.1-scala_2.12-java17 or registry/flink@sha256:...)")
     if tag == "latest":
         raise ValueError("uses the 'latest' tag, which changes under you; pin a version tag or a digest")

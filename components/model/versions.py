@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # standard-YAML config.yaml; 1.20 is the 1.x long-term-support line.
 SUPPORTED_LINES: tuple[tuple[int, int], ...] = ((1, 19), (1, 20), (2, 0), (2, 1), (2, 2), (2, 3))
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True, order=True)
@@ -52,7 +52,7 @@ def supported_versions_text() -> str:
 
 def parse_flink_version(text: str) -> FlinkVersion:
     """Parse 'X.Y' or 'X.Y.Z'; raise ValueError naming the supported lines otherwise."""
-    match = _VERSION.match(text.strip())
+    match = _VERSION.fullmatch(text.strip())
     if not match:
         raise ValueError(f"is not a Flink version; write it as 'X.Y.Z' or 'X.Y', one of {supported_versions_text()}")
     major, minor, patch = match.groups()

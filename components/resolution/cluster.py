@@ -16,10 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from components.errors import Problem, key_path
+from components.flink.catalogue import unknown_key_warning
 from components.flink.memory_options import LEGACY_MEMORY_KEYS
-from components.flink.options import refusal
+from components.flink.options import is_credential_key, refusal
 from components.input.schema import StackCluster, validate_stack_cluster
-from components.kubernetes.syntax import label_key_error, label_value_error
+from components.kubernetes.syntax import SYSTEM_NAMESPACES, label_key_error, label_value_error
 from components.model.cluster import Cluster, FlinkValue, JobManager, TaskManager
 from components.model.images import ImageReference, parse_image
 from components.model.naming import OWNED_LABEL_KEYS
@@ -28,6 +29,7 @@ from components.resolution.environments import RULES
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
 from components.resolution.jobs import resolve_jobs, resolve_jobs_rest_url
 from components.resolution.memory import resolve_layouts
+from components.resolution.object_sizes import check_object_sizes
 from components.resolution.problems import problems_from_pydantic
 from components.resolution.sizing import size_job_managers, size_task_managers
 from components.resolution.sql_gateway import resolve_sql_gateway
@@ -46,21 +48,42 @@ def _check_flink_configuration(options: Mapping[str, object], prefix: str, probl
     accepted: dict[str, FlinkValue] = {}
     for key, value in options.items():
         path = key_path(prefix, ("flinkConfiguration", key))
+        shown = not is_credential_key(key)  # a credential's value is never echoed, in any spelling
         legacy = LEGACY_MEMORY_KEYS.get(key.strip())
         if legacy is not None:
-            problems.append(Problem(path, f"is a deprecated memory option; set {legacy} instead", value))
+            problems.append(Problem(path, f"is a deprecated memory option; set {legacy} instead", value, has_value=shown))
             continue
         reason = refusal(key)
         if reason is not None:
-            problems.append(Problem(path, reason, value))
+            problems.append(Problem(path, reason, value, has_value=shown))
+            continue
+        if not key or any(char.isspace() or not char.isprintable() for char in key):
+            message = "is not a Flink option key: keys have no whitespace or control characters (Flink would ignore it)"
+            problems.append(Problem(path, message, has_value=False))
             continue
         if isinstance(value, (str, int, float, bool)):
             accepted[key] = value
         elif isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
             accepted[key] = tuple(value)
         else:
-            problems.append(Problem(path, "must be a string, number, boolean, or a list of those", value))
+            problems.append(Problem(path, "must be a string, number, boolean, or a list of those", value, has_value=shown))
     return accepted
+
+
+def _check_namespace(spec: StackCluster, namespace: str, prefix: str, problems: list[Problem], warnings: list[str]) -> None:
+    """The namespaces Kubernetes owns are never the stack's to create (and relabel with restricted Pod Security)."""
+    if namespace not in SYSTEM_NAMESPACES:
+        return
+    path = f"{prefix}.namespace" if spec.namespace is not None else f"{prefix}.name"
+    if spec.create_namespace:
+        message = (
+            "is a namespace Kubernetes itself creates and runs; with createNamespace: true the stack would take it over, "
+            "relabel it with restricted Pod Security and delete it on destroy. Use a namespace of its own, or "
+            "createNamespace: false to deploy into it as it is"
+        )
+        problems.append(Problem(path, message, namespace))
+    else:
+        warnings.append(f"{path} = {namespace!r} is a namespace Kubernetes owns; the cluster shares it with the control plane")
 
 
 def _check_metadata(kind: str, entries: Mapping[str, object], prefix: str, problems: list[Problem]) -> None:
@@ -147,7 +170,13 @@ def _resolve(
     total_slots = spec.task_manager.slots * task_managers.replicas if task_managers is not None else None
     jobs = resolve_jobs(spec, total_slots, state, prefix, problems)
     namespace = spec.namespace or spec.name
+    _check_namespace(spec, namespace, prefix, problems, warnings)
     jobs_rest_url = resolve_jobs_rest_url(spec, prefix, problems)
+    if version is not None:
+        for key in options:
+            unknown = unknown_key_warning(key, version)
+            if unknown is not None:
+                warnings.append(f"{key_path(prefix, ('flinkConfiguration', key))} {unknown}")
     if not spec.high_availability.enabled and rules.warn_without_ha:
         warnings.append(
             f"{prefix}.highAvailability is off in a production environment: a JobManager restart loses every running "
@@ -168,7 +197,7 @@ def _resolve(
         task_manager=TaskManager(slots=spec.task_manager.slots, layout=tm_layout, **task_managers.pods()),
         job_manager=JobManager(layout=jm_layout, **job_managers.pods()),
         sql_gateway=sql_gateway,
-        scheduling=resolve_scheduling(spec),
+        scheduling=resolve_scheduling(spec, prefix, problems),
         network=network,
         high_availability=ha,
         state=state,
@@ -181,4 +210,5 @@ def _resolve(
         labels=MappingProxyType(dict(spec.labels)),
         annotations=MappingProxyType(dict(spec.annotations)),
     )
+    check_object_sizes(cluster, prefix, problems)
     return cluster, warnings

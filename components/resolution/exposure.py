@@ -1,7 +1,7 @@
 """Who reaches the cluster and where its pods run: scheduling, network peers, metrics, the Ingress.
 
-Refused: a peer that is both a CIDR and a label selector (or neither), an Ingress the
-default-deny NetworkPolicy would block, a PodMonitor without the reporter, a reporter
+Refused: a toleration the API server would refuse, a peer that is both a CIDR and a
+label selector (or neither), an Ingress the default-deny NetworkPolicy would block, a PodMonitor without the reporter, a reporter
 list that would switch the Prometheus reporter off. Warned: an exposed REST Service,
 metrics nobody may scrape.
 """
@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from components.errors import Problem
 from components.flink.options import PROMETHEUS_REPORTER, REPORTERS_KEY
-from components.input.schema import PeerArgs, StackCluster
+from components.input.schema import PeerArgs, StackCluster, TolerationArgs
 from components.model.cluster import Ingress, Metrics, Network, Peer, Scheduling, Toleration
 
 
@@ -33,8 +33,24 @@ def _peers(peers: Sequence[PeerArgs], path: str, problems: list[Problem]) -> tup
     return tuple(Peer(_frozen(p.namespace_labels), _frozen(p.pod_labels), p.cidr) for p in peers)
 
 
-def resolve_scheduling(spec: StackCluster) -> Scheduling:
+def _check_tolerations(tolerations: Sequence[TolerationArgs], path: str, problems: list[Problem]) -> None:
+    """The API server's rules for a toleration (validateTolerations), refused here before anything is applied."""
+    for index, toleration in enumerate(tolerations):
+        at = f"{path}[{index}]"
+        if not toleration.key and toleration.operator != "Exists":
+            message = "is needed with operator Equal; a toleration without a key matches every taint only with operator: Exists"
+            problems.append(Problem(f"{at}.key", message, toleration.key, has_value=toleration.key is not None))
+        if toleration.operator == "Exists" and toleration.value:
+            message = "must be empty with operator Exists (it matches any value); use operator Equal to match this one"
+            problems.append(Problem(f"{at}.value", message, toleration.value))
+        if toleration.toleration_seconds is not None and toleration.effect != "NoExecute":
+            message = "applies only to effect NoExecute (how long a pod stays on a node after the taint appears)"
+            problems.append(Problem(f"{at}.tolerationSeconds", message, toleration.toleration_seconds))
+
+
+def resolve_scheduling(spec: StackCluster, prefix: str, problems: list[Problem]) -> Scheduling:
     scheduling = spec.scheduling
+    _check_tolerations(scheduling.tolerations, f"{prefix}.scheduling.tolerations", problems)
     return Scheduling(
         node_selector=MappingProxyType(dict(scheduling.node_selector)),
         tolerations=tuple(Toleration(t.key, t.operator, t.value, t.effect, t.toleration_seconds) for t in scheduling.tolerations),

@@ -50,7 +50,7 @@ def _jar_problem(jar: str, project: Path) -> str | None:
     """Why `jar` may not be uploaded: it must be, symlinks resolved, a zip file inside the project directory."""
     try:
         resolved = (project / jar).resolve(strict=True)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # missing, a symlink loop, a NUL in the path
         return f"is not a file (relative paths start at the project directory, {project}); build the jar first"
     if not resolved.is_relative_to(project.resolve()):
         return f"resolves to {resolved}, outside the project directory {project}; keep the job's jar inside the project"

@@ -22,9 +22,9 @@ import dataclasses
 import functools
 import math
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 from hypothesis import strategies as st
@@ -39,6 +39,7 @@ from components.manifests.objects import cluster_objects
 from components.model.cluster import Cluster, Sensitive, replace_sensitive
 from components.model.naming import Part, camel_case
 from components.resolution import parse_stack_config
+from tests.support.api_validation import api_problems
 from tests.support.config import STACKS, minimal_cluster, stack_config
 from tests.support.kube_schema import CUSTOM_RESOURCE_KINDS, validate_strict
 
@@ -101,7 +102,7 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         scheduling={
             "nodeSelector": {"pool": "flink"},
             "tolerations": [
-                {"key": "dedicated", "operator": "Equal", "value": "flink", "effect": "NoSchedule", "tolerationSeconds": 60}
+                {"key": "dedicated", "operator": "Equal", "value": "flink", "effect": "NoExecute", "tolerationSeconds": 60}
             ],
             "priorityClassName": "high",
             "spreadTaskManagers": True,
@@ -299,6 +300,83 @@ def examples(draw: st.DrawFn) -> tuple[str, Path, dict[str, Any]]:
     return stack, path, mutate(config, path, value)
 
 
+# --- every string of the schema ------------------------------------------------------------
+
+# What a sloppy pipeline or an attacker puts around or into a string.
+STRING_DAMAGE: dict[str, Callable[[str], str]] = {
+    "leading space": lambda s: f" {s}",
+    "trailing space": lambda s: f"{s} ",
+    "trailing newline": lambda s: f"{s}\n",
+    "CRLF": lambda s: f"{s}\r\n",
+    "inner newline": lambda s: f"{s[:1]}\n{s[1:]}",
+    "tab": lambda s: f"\t{s}",
+    "NUL": lambda s: f"{s}\x00",
+    "zero-width space": lambda s: f"{s}\u200b",
+    "leading zero-width joiner": lambda s: f"\u200d{s}",
+    "line separator": lambda s: f"{s}\u2028",
+    "very long": lambda s: (s or "x") * (20_000 // max(len(s), 1) + 1),
+}
+
+
+def _string_like(annotation: Any) -> bool:
+    """A field a user writes as a string: str, a Literal of strings, or a union holding one."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return all(isinstance(arg, str) for arg in get_args(annotation))
+    if origin in (Union, types.UnionType):
+        return any(_string_like(arg) for arg in get_args(annotation) if arg is not type(None))
+    return annotation is str
+
+
+def _string_maps(annotation: Any) -> bool:
+    """A Mapping whose keys (and values, or some of them) are strings: labels, annotations, flinkConfiguration."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_string_maps(arg) for arg in get_args(annotation) if arg is not type(None))
+    return origin in (dict, Mapping) and get_args(annotation)[:1] == (str,)
+
+
+def string_paths(schema: type = StackCluster, prefix: Path = ()) -> list[tuple[Path, bool]]:
+    """(path, is a map) of every string the schema takes, found from its type hints (lists as `[0]`)."""
+    found: list[tuple[Path, bool]] = []
+    hints = get_type_hints(schema)
+    for item in dataclasses.fields(schema):
+        path, hint = (*prefix, camel_case(item.name)), hints[item.name]
+        if _string_like(hint) or (get_origin(hint) in (list, tuple, Sequence) and _string_like(get_args(hint)[0])):
+            found.append((path if _string_like(hint) else (*path, 0), False))
+        elif _string_maps(hint):
+            found.append((path, True))
+        for nested, in_list in _nested_classes(hint):
+            found += string_paths(nested, (*path, 0) if in_list else path)
+    return found
+
+
+def string_examples() -> list[tuple[str, Path, str, dict[str, Any]]]:
+    """(base, key path, damage, config) for every schema string in every base that has it, damaged every way.
+
+    A map's entries are damaged in both key and value; a string with no value in the base
+    gets a plausible one first (a Literal's first choice, or a valid value from another base).
+    """
+    found = []
+    for label, config in bases():
+        for path, is_map in string_paths():
+            full = ("cluster", *path)
+            if not _has_parent(config, full):
+                continue
+            current = _value_at(config, full)
+            for damage, apply in STRING_DAMAGE.items():
+                if is_map:
+                    entries = current if isinstance(current, dict) and current else {"example.com/key": "value"}
+                    key, value = next(iter(entries.items()))
+                    found.append((label, full, f"{damage} in a key", mutate(config, full, {apply(str(key)): value})))
+                    if isinstance(value, str):
+                        found.append((label, (*full, key), damage, mutate(config, full, {**entries, key: apply(value)})))
+                elif isinstance(current, str):
+                    found.append((label, full, damage, mutate(config, full, apply(current))))
+
+    return found
+
+
 # --- the property ---------------------------------------------------------------------
 
 
@@ -347,6 +425,8 @@ def check_render(cluster: Cluster, kubernetes_versions: Sequence[str]) -> Render
     objects = cluster_objects(cluster)
     for item in objects:
         manifest = replace_sensitive(item.manifest, Sensitive.reveal)
+        refused = api_problems(manifest)
+        assert not refused, f"{manifest['kind']} {manifest['metadata']['name']}: {refused}"
         if manifest["kind"] in CUSTOM_RESOURCE_KINDS:
             continue
         for version in kubernetes_versions:
