@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv venv-runtime lint typecheck test test-unit test-flink test-e2e test-node test-pods packages toolchain up down render render-diff clean
+.PHONY: venv venv-runtime lint typecheck test test-unit test-flink test-e2e test-faults test-node test-pods packages toolchain up down recover render render-diff clean
 
 STACK ?= dev
 BASE ?= main
@@ -57,6 +57,10 @@ test-node: venv toolchain packages
 test-pods: venv toolchain packages
 	$(PY) -m pytest -m pods
 
+# pulumi killed at chosen moments, then the documented recovery (real engine, Flink, API server).
+test-faults: venv toolchain
+	$(PY) -m pytest -m faults
+
 # The real node's and the image builder's Debian packages (root; a no-op when installed).
 packages:
 	bash tools/localcluster/packages.sh >/dev/null
@@ -74,12 +78,17 @@ up: venv
 down: venv
 	STACK=$(STACK) bash tools/localcluster/up.sh down
 
+# After a killed `pulumi up` of STACK: the one command that makes it converge (docs/recovery.md).
+recover: venv
+	STACK=$(STACK) bash tools/localcluster/up.sh recover
+
 # Everything CI checks. Each heavy tier runs on its own so its processes do not
 # compete with the others' on a 2-core machine.
 test: lint typecheck toolchain packages
 	$(PY) -m pytest -m "$(FAST_TIERS)" -n 2
 	$(PY) -m pytest -m flink
 	$(PY) -m pytest -m e2e
+	$(PY) -m pytest -m faults
 	$(PY) -m pytest -m node
 	$(PY) -m pytest -m pods
 

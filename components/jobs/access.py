@@ -90,27 +90,37 @@ def rest_api(access: RestAccess) -> Iterator[FlinkRest]:
 
 
 @contextlib.contextmanager
-def kubernetes_api(access: RestAccess) -> Iterator[Any]:
-    """A CoreV1Api on the stack's kubeconfig and context (or, inside a pod, its service account)."""
+def api_client(context: str | None, kubeconfig: str | None, where: str) -> Iterator[Any]:
+    """A Kubernetes ApiClient on a kubeconfig (a path or the file's content) and context, or, inside a pod, its
+    service account; `where` names what is reached, in the error when neither works."""
     from kubernetes import client, config  # noqa: PLC0415 - a large import, only where a cluster is reached
 
     try:
-        if access.kubeconfig is not None and "\n" in access.kubeconfig:
+        if kubeconfig is not None and "\n" in kubeconfig:
             import yaml  # noqa: PLC0415
 
-            api_client = config.new_client_from_config_dict(yaml.safe_load(access.kubeconfig), context=access.context)
+            api = config.new_client_from_config_dict(yaml.safe_load(kubeconfig), context=context)
         else:
-            api_client = config.new_client_from_config(config_file=access.kubeconfig, context=access.context)
+            api = config.new_client_from_config(config_file=kubeconfig, context=context)
     except config.ConfigException as error:
         try:
             config.load_incluster_config()
         except config.ConfigException:
-            raise FlinkError(f"cannot reach {access.where}: no usable kubeconfig ({error})") from None
-        api_client = client.ApiClient()
+            raise FlinkError(f"cannot reach {where}: no usable kubeconfig ({error})") from None
+        api = client.ApiClient()
     try:
-        yield client.CoreV1Api(api_client)
+        yield api
     finally:
-        api_client.close()
+        api.close()
+
+
+@contextlib.contextmanager
+def kubernetes_api(access: RestAccess) -> Iterator[Any]:
+    """A CoreV1Api on the stack's kubeconfig and context (or, inside a pod, its service account)."""
+    from kubernetes import client  # noqa: PLC0415
+
+    with api_client(access.context, access.kubeconfig, access.where) as api:
+        yield client.CoreV1Api(api)
 
 
 def ready_pods(api: Any, access: RestAccess) -> list[str]:

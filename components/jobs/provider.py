@@ -35,7 +35,16 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from components.jobs.access import RestAccess, rest_api, snapshots_on_disk
 from components.jobs.generations import MAX_SKIPPED_GENERATIONS, job_id
-from components.jobs.rest import HEALTHY_STATES, LIVE_STATES, FlinkError, FlinkRest, JarRun, Snapshot, is_duplicate_submission
+from components.jobs.rest import (
+    ENDED_STATES,
+    HEALTHY_STATES,
+    LIVE_STATES,
+    FlinkError,
+    FlinkRest,
+    JarRun,
+    Snapshot,
+    is_duplicate_submission,
+)
 from components.model.choices import UpgradeMode
 
 UPGRADE_MODES: tuple[str, ...] = get_args(UpgradeMode)
@@ -160,10 +169,17 @@ class SessionJobProvider(ResourceProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         with rest_api(_access(props)) as rest:
             for live in _live_generations(rest, props):
-                if props.get("upgradeMode") == "savepoint":
-                    rest.stop_with_savepoint(live, props.get("savepointDir"), _timeout(props))
-                else:
-                    rest.cancel(live, _timeout(props))
+                try:
+                    if props.get("upgradeMode") == "savepoint":
+                        rest.stop_with_savepoint(live, props.get("savepointDir"), _timeout(props))
+                    else:
+                        rest.cancel(live, _timeout(props))
+                except FlinkError as error:
+                    # A stop already under way (a killed destroy's) may end the job meanwhile: then the delete is done.
+                    try:
+                        rest.wait_for(live, ENDED_STATES, min(_timeout(props), 120))
+                    except FlinkError:
+                        raise error from None
 
     @_reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.model.cluster import Cluster
-from components.model.naming import LABEL_ENVIRONMENT, LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION
+from components.model.naming import LABEL_ENVIRONMENT, LABEL_MANAGED_BY, LABEL_PART_OF, LABEL_VERSION, OWNER_ANNOTATION
 
 MANAGED_BY = "pulumi"
 # The stack is the source of truth for every field it sets: when someone changes one
@@ -35,6 +35,13 @@ def common_labels(cluster: Cluster, component: str | None = None) -> dict[str, s
 def with_annotations(metadata: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
     """The metadata with more annotations on top of its own."""
     return {**metadata, "annotations": {**metadata.get("annotations", {}), **annotations}}
+
+
+def with_owner(manifest: dict[str, Any], owner: str) -> dict[str, Any]:
+    """The manifest marked with the stack that owns it (naming.OWNER_ANNOTATION), as it is registered."""
+    metadata = manifest["metadata"]
+    annotations = {**metadata.get("annotations", {}), OWNER_ANNOTATION: owner}
+    return {**manifest, "metadata": {**metadata, "annotations": annotations}}
 
 
 def object_metadata(cluster: Cluster, name: str, component: str | None = None, *, namespaced: bool = True) -> dict[str, Any]:

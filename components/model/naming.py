@@ -34,6 +34,9 @@ LABEL_VERSION = "app.kubernetes.io/version"
 LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
 # The cluster's `environment` (production or development); the policy pack reads it.
 LABEL_ENVIRONMENT = "flink-session.dev/environment"
+# The stack that owns an object (`<project>/<stack>`): what tools/recover checks before it
+# adopts an object a killed `pulumi up` created but did not record.
+OWNER_ANNOTATION = "flink-session.dev/stack"
 OWNED_LABEL_KEYS = frozenset({LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT, LABEL_PART_OF, LABEL_MANAGED_BY, LABEL_ENVIRONMENT})
 
 JOBMANAGER = "jobmanager"
@@ -74,6 +77,11 @@ def camel_case(name: str) -> str:
     """The stack's (and the stack outputs') spelling of a Python name: cpu_per_slot -> cpuPerSlot."""
     first, *rest = name.split("_")
     return first + "".join(word.capitalize() for word in rest)
+
+
+def stack_owner(project: str, stack: str) -> str:
+    """The OWNER_ANNOTATION value of a stack's objects."""
+    return f"{project}/{stack}"
 
 
 def snake_case(name: str) -> str:

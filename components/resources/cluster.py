@@ -14,10 +14,11 @@ from components.errors import ConfigError
 from components.input.schema import FlinkSessionClusterArgs
 from components.jobs.access import RestAccess
 from components.jobs.resource import FlinkSessionJob, SessionJobArgs
+from components.manifests.metadata import with_owner
 from components.manifests.objects import cluster_objects
 from components.model import ports
 from components.model.cluster import Cluster
-from components.model.naming import JOBMANAGER, Part
+from components.model.naming import JOBMANAGER, Part, stack_owner
 from components.resolution import resolve_args
 from components.resources.kubernetes_object import KubernetesObject
 from components.resources.outputs import cluster_summary
@@ -82,10 +83,11 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         outside = [namespace_dependency] if namespace_dependency is not None else []
         self.children: dict[Part, KubernetesObject] = {}
         objects = cluster_objects(cluster)
+        owner = stack_owner(pulumi.get_project(), pulumi.get_stack())
         for item in objects:
             waits = [*outside, *(self.children[part] for part in item.depends_on)]
             options = pulumi.ResourceOptions(parent=self, depends_on=waits, protect=item.protect)
-            self.children[item.part] = KubernetesObject(item.resource_name, item.manifest, options)
+            self.children[item.part] = KubernetesObject(item.resource_name, with_owner(item.manifest, owner), options)
         self.namespace: KubernetesObject | None = self.children.get(Part.NAMESPACE)
         self.config_map: KubernetesObject = self.children[Part.CONFIG]
         self.jobmanager_service: KubernetesObject = self.children[Part.JOBMANAGER_SERVICE]

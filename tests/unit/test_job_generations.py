@@ -241,3 +241,28 @@ def test_a_job_recorded_by_an_older_version_is_still_stopped(flink: FakeFlink) -
     flink.jobs["0" * 32] = FakeJob("RUNNING")
     SessionJobProvider().delete("0" * 32, legacy)
     assert flink.jobs["0" * 32].state == "CANCELED"
+
+
+def test_a_delete_whose_stop_races_a_stop_already_under_way_is_done(flink: FakeFlink) -> None:
+    """A killed destroy's stop-with-savepoint ends the job while the next destroy asks for its own."""
+    flink.jobs[generation(0)] = FakeJob("RUNNING")
+
+    def already_stopping(job: str, directory: str | None, timeout: float) -> str:
+        flink.jobs[job].state = "FINISHED"
+        raise FlinkError(f"stop-with-savepoint of job {job} failed; Flink said: FlinkJobNotFoundException")
+
+    flink.stop_with_savepoint = already_stopping  # type: ignore[method-assign]
+    SessionJobProvider().delete(generation(0), _recorded())
+    assert flink.jobs[generation(0)].state == "FINISHED"
+
+
+def test_a_delete_that_cannot_stop_a_running_job_fails(flink: FakeFlink) -> None:
+    flink.jobs[generation(0)] = FakeJob("RUNNING")
+
+    def refused(job: str, directory: str | None, timeout: float) -> str:
+        raise FlinkError("stop-with-savepoint failed; the job keeps running")
+
+    flink.stop_with_savepoint = refused  # type: ignore[method-assign]
+    flink.wait_for = lambda job, states, timeout: (_ for _ in ()).throw(FlinkError("timed out"))  # type: ignore[method-assign]
+    with pytest.raises(FlinkError, match="keeps running"):
+        SessionJobProvider().delete(generation(0), _recorded())

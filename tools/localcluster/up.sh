@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make up` / `make down`: the dev stack (or STACK=...) through the real `pulumi up` / `pulumi destroy`.
+# `make up` / `make down` / `make recover`: the dev stack (or STACK=...) through the real `pulumi up` /
+# `pulumi destroy`, and the recovery after a killed `pulumi up` (tools/recover.py, docs/recovery.md).
 #
 # Where: $KUBECONFIG, else the current context of ~/.kube/config: your cluster, for which
 # nothing but Python and the Pulumi engine is needed (no Go build, no apt, no root). With
@@ -106,6 +107,10 @@ for cluster in json.load(sys.stdin).values():
     print(cluster["portForward"])
 ')
     ;;
+  recover)
+    log "python -m tools.recover --stack $stack (after a killed pulumi up; docs/recovery.md)"
+    "$python" -m tools.recover --stack "$stack"
+    ;;
   down)
     log "pulumi destroy --stack $stack"
     pulumi destroy --stack "$stack" --yes
@@ -117,7 +122,7 @@ for cluster in json.load(sys.stdin).values():
     fi
     ;;
   *)
-    echo "usage: $0 up|down" >&2
+    echo "usage: $0 up|down|recover" >&2
     exit 2
     ;;
 esac

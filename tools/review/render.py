@@ -15,10 +15,12 @@ from typing import Any
 
 import yaml
 
+from components.manifests.metadata import with_owner
 from components.manifests.objects import cluster_objects
 from components.model.cluster import replace_sensitive
+from components.model.naming import stack_owner
 from components.resolution import Resolution, parse_stack_config
-from tools.stack_files import REDACTED, ROOT, stack_config
+from tools.stack_files import PROJECT, REDACTED, ROOT, stack_config
 
 
 class _ReviewDumper(yaml.SafeDumper):
@@ -38,9 +40,11 @@ def stack_resolutions(stack: str, root: Path = ROOT) -> tuple[Resolution, ...]:
     return parse_stack_config(stack_config(stack, secrets="redact", root=root))
 
 
-def _manifests(resolutions: tuple[Resolution, ...]) -> list[dict[str, Any]]:
+def _manifests(stack: str, resolutions: tuple[Resolution, ...]) -> list[dict[str, Any]]:
+    """As the component registers them: each marked with the stack that owns it."""
+    owner = stack_owner(PROJECT, stack)
     return [
-        replace_sensitive(item.manifest, lambda _: REDACTED)
+        with_owner(replace_sensitive(item.manifest, lambda _: REDACTED), owner)
         for resolution in resolutions
         for item in cluster_objects(resolution.cluster)
     ]
@@ -48,12 +52,12 @@ def _manifests(resolutions: tuple[Resolution, ...]) -> list[dict[str, Any]]:
 
 def render_objects(stack: str, root: Path = ROOT) -> list[dict[str, Any]]:
     """The manifests of every cluster of the stack, in creation order."""
-    return _manifests(stack_resolutions(stack, root))
+    return _manifests(stack, stack_resolutions(stack, root))
 
 
 def _render_text(stack: str, resolutions: tuple[Resolution, ...]) -> str:
     documents = []
-    for manifest in _manifests(resolutions):
+    for manifest in _manifests(stack, resolutions):
         metadata = manifest["metadata"]
         where = f"{metadata['namespace']}/" if "namespace" in metadata else ""
         header = f"# {manifest['kind']} {where}{metadata['name']}\n"
