@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
 import pulumi
 from pulumi.runtime import is_config_secret
 
@@ -15,7 +21,22 @@ CONFIG_NAMESPACE = "flink-session"
 KUBERNETES_NAMESPACE = "kubernetes"
 
 
+def end_quietly_when_interrupted() -> None:
+    """The engine interrupts the program (SIGINT) once a step failed or the user pressed Ctrl-C, and Pulumi's
+    Python host would print the KeyboardInterrupt's traceback. The engine reports the failure itself, and the
+    program holds nothing to clean up (resources are the engine's, dynamic providers run apart), so it ends."""
+
+    def end(_signal: int, _frame: FrameType | None) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, end)
+
+
 def main() -> None:
+    end_quietly_when_interrupted()
     config = pulumi.Config(CONFIG_NAMESPACE)
     kubernetes = pulumi.Config(KUBERNETES_NAMESPACE)
     context, kubeconfig = kubernetes.get("context"), kubernetes.get("kubeconfig")

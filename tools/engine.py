@@ -150,10 +150,14 @@ class Run:
 
     def diagnostics(self) -> list[str]:
         """Error diagnostics, the resources' own before the stack's (whose message only says the program stopped)."""
-        errors = [e.diagnostic_event for e in self.events if e.diagnostic_event is not None]
-        errors = [d for d in errors if d.severity == "error"]
-        errors.sort(key=lambda d: "pulumi:pulumi:Stack" in (d.urn or ""))
-        return [f"{urn_label(d.urn) if d.urn else 'stack'}: {d.message.strip()}" for d in errors]
+        return self.messages("error")
+
+    def messages(self, severity: str) -> list[str]:
+        """`<type>::<name>: <message>` of each diagnostic of a severity (`info`, `warning`, `error`), the stack's last."""
+        found = [e.diagnostic_event for e in self.events if e.diagnostic_event is not None]
+        found = [d for d in found if d.severity == severity]
+        found.sort(key=lambda d: "pulumi:pulumi:Stack" in (d.urn or ""))
+        return [f"{urn_label(d.urn) if d.urn else 'stack'}: {d.message.strip()}" for d in found]
 
 
 class Workspace:

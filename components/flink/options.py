@@ -6,7 +6,8 @@ Flink reads the same setting (its deprecated and fallback keys, as Flink's own
 ConfigOption definitions list them: docs/flink-options.md). The renderer applies the
 user's `flinkConfiguration` first and this table on top, so a typed value wins, as the
 Flink Kubernetes Operator's FlinkConfigBuilder does. The recovery options
-(recovery_options.py) and the SQL Gateway's (gateway_options.py) are spliced in.
+(recovery_options.py), the SQL Gateway's (gateway_options.py) and the History Server's
+(history_server_options.py) are spliced in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from components.flink.gateway_options import GATEWAY_OPTIONS
+from components.flink.history_server_options import HISTORY_SERVER_OPTIONS
 from components.flink.jvm import JAVA_17_MODULE_FLAGS
 from components.flink.owned_option import OwnedOption, when
 from components.flink.recovery_options import RECOVERY_OPTIONS
@@ -126,6 +128,7 @@ OWNED_OPTIONS: tuple[OwnedOption, ...] = (
     ),
     *RECOVERY_OPTIONS,
     *GATEWAY_OPTIONS,
+    *HISTORY_SERVER_OPTIONS,
     # --- metrics: a reporter's options are not ConfigOptions (metrics.reporter.<name>.*) --
     OwnedOption(
         f"metrics.reporter.{PROMETHEUS_REPORTER}.factory.class",

@@ -119,7 +119,7 @@ RECOVERY_OPTIONS: tuple[OwnedOption, ...] = (
     OwnedOption(
         "kubernetes.cluster-id",
         "derived from the cluster's name; the HA ConfigMaps and RBAC depend on it",
-        lambda c: _ha(c, c.name),
+        lambda c: _ha(c, c.names.kubernetes_cluster_id),
     ),
     OwnedOption(
         "kubernetes.namespace",

@@ -93,6 +93,8 @@ class TaskManagerArgs:
     # None: the CPU request (Guaranteed QoS)
     cpu_limit: Cpu | None = None
     scratch_size: Memory = "2Gi"
+    # Scale down even when the remaining slots are fewer than running jobs use (they fail over and wait).
+    force_scale_down: StrictBool = False
 
 
 @_args
@@ -112,6 +114,23 @@ class SqlGatewayArgs:
     cpu_limit: Cpu | None = None
     replicas: SqlGatewayReplicas = 1
     # /tmp: the table planner's extracted jar, jars a session adds, spills of large results
+    scratch_size: Memory = "1Gi"
+
+
+@_args
+class HistoryServerArgs:
+    """Flink's History Server (web UI on 8082): the jobs the JobManager archived, after they ended."""
+
+    cpu: Cpu = "250m"
+    memory: Memory = "1Gi"
+    cpu_limit: Cpu | None = None
+    # None: file://<storage.sharedVolume.mountPath>/completed-jobs; shared storage the JobManager writes
+    archive_dir: StrictStr | None = None
+    # the History Server deletes the oldest archives beyond this many
+    retained_jobs: FlinkInt = 500
+    # how often it looks for new archives
+    refresh_interval: Duration = "10s"
+    # /tmp: the archives unpacked for the web UI
     scratch_size: Memory = "1Gi"
 
 
@@ -148,6 +167,8 @@ class NetworkArgs:
     rest_service_type: ServiceType = "ClusterIP"
     # who may reach the SQL Gateway (8083): it runs any SQL, UDFs and jars its clients send
     sql_gateway_access: Sequence[PeerArgs] = ()
+    # who may reach the History Server (8082): it shows every archived job's configuration
+    history_server_access: Sequence[PeerArgs] = ()
 
 
 @_args
@@ -156,6 +177,8 @@ class HighAvailabilityArgs:
     storage_dir: StrictStr | None = None
     # None: DEFAULT_HA_JOB_MANAGER_REPLICAS with HA, 1 without
     job_manager_replicas: JobManagerReplicas | None = None
+    # false: destroy deletes Flink's HA ConfigMaps of the cluster once its JobManagers are gone
+    keep_metadata_on_destroy: StrictBool = False
 
 
 @_args
@@ -275,6 +298,8 @@ class FlinkSessionClusterArgs:
     image_pull_policy: PullPolicy = "Always"
     # None: no SQL Gateway
     sql_gateway: SqlGatewayArgs | None = None
+    # None: no History Server
+    history_server: HistoryServerArgs | None = None
     scheduling: SchedulingArgs = field(default_factory=SchedulingArgs)
     network: NetworkArgs = field(default_factory=NetworkArgs)
     high_availability: HighAvailabilityArgs = field(default_factory=HighAvailabilityArgs)

@@ -72,8 +72,11 @@ class RestAccess:
 
 
 @contextlib.contextmanager
-def rest_api(access: RestAccess) -> Iterator[FlinkRest]:
-    """A REST client for the cluster, through a port-forward unless the stack gives a URL; closed afterwards."""
+def rest_api(access: RestAccess, *, ready_wait: float = READY_WAIT_SECONDS) -> Iterator[FlinkRest]:
+    """A REST client for the cluster, through a port-forward unless the stack gives a URL; closed afterwards.
+
+    `ready_wait`: how long to wait for a Ready JobManager pod.
+    """
     if access.url is not None:
         rest = FlinkRest(access.url, where=access.where)
         try:
@@ -81,7 +84,7 @@ def rest_api(access: RestAccess) -> Iterator[FlinkRest]:
         finally:
             rest.close()
         return
-    with kubernetes_api(access) as api, _port_forward(api, access) as port:
+    with kubernetes_api(access) as api, _port_forward(api, access, ready_wait) as port:
         rest = FlinkRest(f"http://127.0.0.1:{port}", where=access.where)
         try:
             yield rest
@@ -142,12 +145,12 @@ def ready_pods(api: Any, access: RestAccess) -> list[str]:
 
 
 @contextlib.contextmanager
-def _port_forward(api: Any, access: RestAccess) -> Iterator[int]:
+def _port_forward(api: Any, access: RestAccess, ready_wait: float) -> Iterator[int]:
     try:
-        pods = wait_until(lambda: ready_pods(api, access), bool, timeout=READY_WAIT_SECONDS, what="a Ready pod", interval=2)
+        pods = wait_until(lambda: ready_pods(api, access), bool, timeout=ready_wait, what="a Ready pod", interval=2)
     except FlinkError:
         raise FlinkError(
-            f"cannot reach {access.where}: no JobManager pod was Running and Ready within {READY_WAIT_SECONDS} s "
+            f"cannot reach {access.where}: no JobManager pod was Running and Ready within {ready_wait:.0f} s "
             f"(selector {access.selector}); check the pods with kubectl, and run `pulumi up` again once one is Ready"
         ) from None
     pod = pods[0]

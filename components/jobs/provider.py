@@ -22,14 +22,10 @@ Program arguments are Pulumi secrets and leave only their hash in the state, its
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
@@ -45,6 +41,7 @@ from components.jobs.rest import (
     Snapshot,
     is_duplicate_submission,
 )
+from components.jobs.rpc import reported
 from components.model.choices import UpgradeMode
 
 UPGRADE_MODES: tuple[str, ...] = get_args(UpgradeMode)
@@ -54,45 +51,10 @@ RESTART_KEYS = ("jarSha256", "entryClass", "argsSha256", "parallelism")
 SETTING_KEYS = ("access", "upgradeMode", "allowNonRestoredState", "savepointDir", "checkpointsDir", "timeoutSeconds")
 # The provider's own outputs, beside the inputs it keeps.
 STATE_KEYS = ("jobId", "generation", "state", "lastSavepoint", "lastSavepointMs", "restoredFrom")
-# The gRPC methods of Pulumi's dynamic-provider host (pulumi/dynamic/__main__.py) that call this provider.
-_RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
-
-_R = TypeVar("_R")
 
 
 def args_digest(args: list[str] | tuple[str, ...]) -> str:
     return hashlib.sha256(json.dumps(list(args)).encode()).hexdigest()
-
-
-def _reported(method: Callable[..., _R]) -> Callable[..., _R]:
-    """FlinkErrors end the RPC with their message alone.
-
-    Pulumi's dynamic-provider host lets an exception reach gRPC, which then prefixes it
-    with "Exception calling application:" and logs a traceback. Ending the call through
-    its context instead (the gRPC method's `context` argument, found up the stack) gives
-    the engine the message as it is, which `pulumi up` prints as one error line.
-    """
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> _R:
-        try:
-            return method(*args, **kwargs)
-        except FlinkError as error:
-            _abort_rpc(str(error))
-            raise
-
-    return wrapper
-
-
-def _abort_rpc(message: str) -> None:
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        context = frame.f_locals.get("context")
-        if frame.f_code.co_name in _RPC_METHODS and context is not None and hasattr(context, "abort"):
-            import grpc  # noqa: PLC0415 - the host's own dependency
-
-            context.abort(grpc.StatusCode.UNKNOWN, message)
-        frame = frame.f_back
 
 
 def _access(props: dict[str, Any]) -> RestAccess:
@@ -148,7 +110,7 @@ class SessionJobProvider(ResourceProvider):
         settings = [key for key in SETTING_KEYS if _comparable(olds, key) != _comparable(news, key)]
         return DiffResult(changes=bool(changed or settings), replaces=[], delete_before_replace=False)
 
-    @_reported
+    @reported
     def create(self, props: dict[str, Any]) -> CreateResult:
         with rest_api(_access(props)) as rest:
             generation, state = _start(rest, props, first=0, restore_from=props.get("initialSavepointPath") or None)
@@ -157,7 +119,7 @@ class SessionJobProvider(ResourceProvider):
         outputs["jobId"] = job_id(props["identity"], generation)
         return CreateResult(outputs["jobId"], outputs)
 
-    @_reported
+    @reported
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         restart = [key for key in RESTART_KEYS if olds.get(key) != _wanted(news).get(key)]
         if not restart and olds.get("state") in HEALTHY_STATES:
@@ -165,7 +127,7 @@ class SessionJobProvider(ResourceProvider):
         with rest_api(_access(news)) as rest:
             return UpdateResult(_replace(rest, olds, news))
 
-    @_reported
+    @reported
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         with rest_api(_access(props)) as rest:
             for live in _live_generations(rest, props):
@@ -181,7 +143,7 @@ class SessionJobProvider(ResourceProvider):
                     except FlinkError:
                         raise error from None
 
-    @_reported
+    @reported
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with rest_api(_access(props)) as rest:
             recorded = props.get("jobId") or id_

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from components.flink.durations import duration_seconds
 from components.input.schema import JobArgs
 from components.jobs.access import RestAccess
+from components.jobs.dynamic_resource import CamelCaseResource
 from components.jobs.generations import resource_identity
 from components.jobs.provider import SessionJobProvider
 from components.model.choices import UpgradeMode
-from components.model.naming import camel_case, snake_case
 
 # The schema's default wait for Flink (JobArgs.timeout), in seconds.
 DEFAULT_TIMEOUT_SECONDS = duration_seconds(str(next(f.default for f in dataclasses.fields(JobArgs) if f.name == "timeout")))
@@ -55,7 +54,7 @@ class SessionJobArgs:
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
 
 
-class FlinkSessionJob(Resource):
+class FlinkSessionJob(CamelCaseResource):
     """Outputs: `job_id`, `generation`, `state` (Flink's job state at the last up or refresh), `last_savepoint`."""
 
     job_id: pulumi.Output[str]
@@ -89,12 +88,3 @@ class FlinkSessionJob(Resource):
         # The args' hash would let anyone holding the state test guesses of them.
         secret = pulumi.ResourceOptions(additional_secret_outputs=["argsSha256"])
         super().__init__(SessionJobProvider(), name, props, pulumi.ResourceOptions.merge(secret, opts))
-
-    def translate_input_property(self, prop: str) -> str:
-        if prop.startswith("__"):  # the dynamic provider's own `__provider`
-            return prop
-        return camel_case(prop)
-
-    def translate_output_property(self, prop: str) -> str:
-        """Outputs are attributes in Python's spelling: jobId -> job_id."""
-        return snake_case(prop)

@@ -189,8 +189,12 @@ def jobmanager_deployment(cluster: Cluster, config_map_name: str) -> dict[str, A
 
 
 def _spread_constraints(cluster: Cluster) -> dict[str, Any]:
-    """Spread TaskManagers over nodes and zones so one node loss takes few slots; best effort."""
-    if not cluster.scheduling.spread_task_managers or cluster.task_manager.replicas < 2:
+    """Spread TaskManagers over nodes and zones so one node loss takes few slots; best effort.
+
+    Set whatever the replica count, so that scaling changes only the Deployment's replicas,
+    never its pod template (which would replace every TaskManager and restart the jobs).
+    """
+    if not cluster.scheduling.spread_task_managers:
         return {}
     selector = {"matchLabels": cluster.names.selector_labels(TASKMANAGER)}
     constraints = [

@@ -11,7 +11,9 @@ The SQL Gateway's pods carry the cluster's labels, so the default deny covers th
 too; they may reach the JobManagers' REST API (the only way the gateway talks to the
 cluster: job submission, status, and the results of a SELECT) and nothing else of the
 cluster, which is why the RPC/blob rule names JobManagers and TaskManagers rather than
-every pod of the cluster. Only network.sqlGatewayAccess reaches the gateway (8083).
+every pod of the cluster. Only network.sqlGatewayAccess reaches the gateway (8083), and
+only network.historyServerAccess the History Server (8082), which reaches nothing of the
+cluster either: it reads the archive from storage.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from components.manifests.metadata import object_metadata
 from components.model import ports
 from components.model.cluster import Cluster, Peer
-from components.model.naming import JOBMANAGER, SQL_GATEWAY, TASKMANAGER, Part
+from components.model.naming import HISTORY_SERVER, JOBMANAGER, SQL_GATEWAY, TASKMANAGER, Part
 
 
 def _policy(cluster: Cluster, part: Part, pod_selector: dict[str, str], ingress: list[dict[str, Any]]) -> dict[str, Any]:
@@ -101,6 +103,15 @@ def sql_gateway_ingress(cluster: Cluster) -> dict[str, Any] | None:
     return _policy(cluster, Part.SQL_GATEWAY_POLICY, cluster.names.selector_labels(SQL_GATEWAY), rules)
 
 
+def history_server_ingress(cluster: Cluster) -> dict[str, Any] | None:
+    """Only network.historyServerAccess reaches the History Server; with no peers, nothing does (port-forward still works)."""
+    if cluster.history_server is None:
+        return None
+    sources = [_configured_peer(peer) for peer in cluster.network.history_server_access]
+    rules = [{"from": sources, "ports": _tcp(ports.HISTORY_SERVER)}] if sources else []
+    return _policy(cluster, Part.HISTORY_SERVER_POLICY, cluster.names.selector_labels(HISTORY_SERVER), rules)
+
+
 def network_policies(cluster: Cluster) -> list[dict[str, Any]]:
-    gateway = sql_gateway_ingress(cluster)
-    return [default_deny(cluster), jobmanager_ingress(cluster), taskmanager_ingress(cluster), *([gateway] if gateway else [])]
+    optional = [sql_gateway_ingress(cluster), history_server_ingress(cluster)]
+    return [default_deny(cluster), jobmanager_ingress(cluster), taskmanager_ingress(cluster), *(p for p in optional if p)]

@@ -7,8 +7,9 @@ every object waits for the Namespace the cluster creates, and the Deployments wa
 what their pods mount or use (ConfigMap, ServiceAccount, RBAC, Secret). With the
 ConfigMap named by its content, that edge also orders a config change: Pulumi creates
 the new ConfigMap, rolls the Deployments onto it, and only then deletes the old one.
-The SQL Gateway's Deployment waits for the same, not for the JobManagers: it reaches
-them only when a statement runs, and its probes do not need them.
+The SQL Gateway's and History Server's Deployments wait for the same, not for the
+JobManagers: the gateway reaches them only when a statement runs, the History Server
+never, and their probes do not need them.
 """
 
 from __future__ import annotations
@@ -23,20 +24,27 @@ from components.manifests.disruption import (
     sql_gateway_disruption_budget,
     taskmanager_disruption_budget,
 )
+from components.manifests.history_server import history_server_deployment
 from components.manifests.ingress import ingress
 from components.manifests.monitoring import pod_monitor
 from components.manifests.namespace import namespace
-from components.manifests.network_policy import default_deny, jobmanager_ingress, sql_gateway_ingress, taskmanager_ingress
+from components.manifests.network_policy import (
+    default_deny,
+    history_server_ingress,
+    jobmanager_ingress,
+    sql_gateway_ingress,
+    taskmanager_ingress,
+)
 from components.manifests.rbac import ha_role, ha_role_binding, service_account
 from components.manifests.secret import storage_credentials_secret
-from components.manifests.services import jobmanager_service, rest_service, sql_gateway_service
+from components.manifests.services import history_server_service, jobmanager_service, rest_service, sql_gateway_service
 from components.manifests.sql_gateway import sql_gateway_deployment
 from components.model.cluster import Cluster
 from components.model.naming import Part
 
 # What a pod mounts or uses: its Deployment waits for these.
 POD_PREREQUISITES = (Part.CONFIG, Part.SERVICE_ACCOUNT, Part.HA_ROLE, Part.HA_ROLE_BINDING, Part.STORAGE_SECRET)
-WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER, Part.SQL_GATEWAY)
+WORKLOADS = (Part.JOBMANAGER, Part.TASKMANAGER, Part.SQL_GATEWAY, Part.HISTORY_SERVER)
 
 
 @dataclass(frozen=True)
@@ -66,13 +74,16 @@ def cluster_objects(cluster: Cluster) -> list[PlannedObject]:
         (Part.JOBMANAGER_SERVICE, jobmanager_service(cluster)),
         (Part.REST_SERVICE, rest_service(cluster)),
         (Part.SQL_GATEWAY_SERVICE, sql_gateway_service(cluster)),
+        (Part.HISTORY_SERVER_SERVICE, history_server_service(cluster)),
         (Part.JOBMANAGER, jobmanager_deployment(cluster, config_map_name)),
         (Part.TASKMANAGER, taskmanager_deployment(cluster, config_map_name)),
         (Part.SQL_GATEWAY, sql_gateway_deployment(cluster, config_map_name)),
+        (Part.HISTORY_SERVER, history_server_deployment(cluster, config_map_name)),
         (Part.DEFAULT_DENY, default_deny(cluster)),
         (Part.JOBMANAGER_POLICY, jobmanager_ingress(cluster)),
         (Part.TASKMANAGER_POLICY, taskmanager_ingress(cluster)),
         (Part.SQL_GATEWAY_POLICY, sql_gateway_ingress(cluster)),
+        (Part.HISTORY_SERVER_POLICY, history_server_ingress(cluster)),
         (Part.TASKMANAGER_BUDGET, taskmanager_disruption_budget(cluster)),
         (Part.JOBMANAGER_BUDGET, jobmanager_disruption_budget(cluster)),
         (Part.SQL_GATEWAY_BUDGET, sql_gateway_disruption_budget(cluster)),

@@ -1,4 +1,4 @@
-"""The JobManager's RPC/blob Service, the REST (web UI) Service, and the SQL Gateway's Service."""
+"""The JobManager's RPC/blob Service, the REST (web UI) Service, and the SQL Gateway's and History Server's Services."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 from components.manifests.metadata import object_metadata, with_annotations
 from components.model import ports
 from components.model.cluster import Cluster
-from components.model.naming import JOBMANAGER, SQL_GATEWAY
+from components.model.naming import HISTORY_SERVER, JOBMANAGER, SQL_GATEWAY
+
+HISTORY_SERVER_PORT_NAME = "http"
 
 # pulumi-kubernetes awaits a Service's endpoints and then 10 s more for stragglers. Each
 # Service selects pods whose Deployment's own await proves them Ready, and nothing in the
@@ -64,3 +66,11 @@ def sql_gateway_service(cluster: Cluster) -> dict[str, Any] | None:
         return None
     rest = [_port("rest", ports.SQL_GATEWAY)]
     return _service(cluster, cluster.names.sql_gateway, rest, component=SQL_GATEWAY, extra_spec={"sessionAffinity": "ClientIP"})
+
+
+def history_server_service(cluster: Cluster) -> dict[str, Any] | None:
+    """The History Server's web UI and REST API (8082, ClusterIP: it has no authentication)."""
+    if cluster.history_server is None:
+        return None
+    web = [_port(HISTORY_SERVER_PORT_NAME, ports.HISTORY_SERVER)]
+    return _service(cluster, cluster.names.history_server, web, component=HISTORY_SERVER)

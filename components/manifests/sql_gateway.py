@@ -4,7 +4,7 @@ Its pods are built like the JobManager's and TaskManagers' (deployments.py, pods
 what differs is here: the command, `sql-gateway.sh start-foreground` with the owned
 gateway options as `-D` properties (gateway_options.py: outside config.yaml, so a
 gateway change rolls only the gateway); its JVM flags in JVM_ARGS, sized from the
-container limit (flink/sql_gateway_memory.py); no ServiceAccount token, even with HA (it
+container limit (flink/jvm_memory.py); no ServiceAccount token, even with HA (it
 reaches the cluster over REST only); and probes on `GET /v1/info`, which both lines
 serve without a session. Sessions live in one gateway's memory (docs/sql-gateway.md).
 """

@@ -15,7 +15,7 @@ from typing import Any
 
 from components.model.choices import Environment, UpgradeMode
 from components.model.images import ImageReference
-from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
+from components.model.memory import JobManagerMemory, JvmMemory, TaskManagerMemory
 from components.model.naming import ClusterNames
 from components.model.versions import FlinkVersion
 
@@ -73,6 +73,8 @@ class TaskManager(PodGroup):
     slots: int
     # the layout Flink derives from memory_bytes (its process size)
     layout: TaskManagerMemory
+    # shrink even below the slots running jobs use (components/jobs/taskmanager_scaling.py)
+    force_scale_down: bool
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,17 @@ class JobManager(PodGroup):
 @dataclass(frozen=True)
 class SqlGateway(PodGroup):
     # the JVM laid out in memory_bytes (the container limit)
-    layout: SqlGatewayMemory
+    layout: JvmMemory
+
+
+@dataclass(frozen=True)
+class HistoryServer(PodGroup):
+    """Flink's History Server: one pod serving what the JobManagers archive into archive_dir."""
+
+    layout: JvmMemory
+    archive_dir: str
+    retained_jobs: int
+    refresh_interval: str
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ class Network:
     rest_access: tuple[Peer, ...]
     rest_service_type: str
     sql_gateway_access: tuple[Peer, ...]
+    history_server_access: tuple[Peer, ...]
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,8 @@ class HighAvailability:
     """Flink's Kubernetes HA; a cluster without HA has none."""
 
     storage_dir: str
+    # destroy leaves Flink's HA ConfigMaps (components/jobs/ha_metadata.py deletes them otherwise)
+    keep_metadata_on_destroy: bool
 
 
 @dataclass(frozen=True)
@@ -232,6 +247,7 @@ class Cluster:
     task_manager: TaskManager
     job_manager: JobManager
     sql_gateway: SqlGateway | None
+    history_server: HistoryServer | None
     scheduling: Scheduling
     network: Network
     high_availability: HighAvailability | None

@@ -51,8 +51,8 @@ class JobManagerMemory:
 
 
 @dataclass(frozen=True)
-class SqlGatewayMemory:
-    """The gateway's JVM layout in bytes; heap + metaspace + direct + overhead = process (the container limit)."""
+class JvmMemory:
+    """A JVM laid out in its container (flink/jvm_memory.py), in bytes; heap + metaspace + direct + overhead = process."""
 
     process: int
     heap: int

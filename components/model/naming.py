@@ -18,7 +18,7 @@ from components.model.limits import DNS_LABEL_MAX
 
 # Suffixes appended to the cluster name for objects whose names must be DNS-1035
 # labels (Services) or that end up in label values; these bound the name length.
-_LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest", "-sql-gateway")
+_LABEL_LIMITED_SUFFIXES = ("-jobmanager", "-taskmanager", "-rest", "-sql-gateway", "-history")
 
 MAX_CLUSTER_NAME_LENGTH = DNS_LABEL_MAX - max(len(s) for s in _LABEL_LIMITED_SUFFIXES)
 # A job's name is part of its Pulumi resource name (`<cluster>-job-<job>`); short keeps URNs readable.
@@ -42,6 +42,7 @@ OWNED_LABEL_KEYS = frozenset({LABEL_NAME, LABEL_INSTANCE, LABEL_COMPONENT, LABEL
 JOBMANAGER = "jobmanager"
 TASKMANAGER = "taskmanager"
 SQL_GATEWAY = "sql-gateway"
+HISTORY_SERVER = "history-server"
 
 # How many hex digits of the content's SHA-256 name a ConfigMap (as kustomize's generator does).
 CONTENT_HASH_LENGTH = 10
@@ -70,6 +71,9 @@ class Part(StrEnum):
     SQL_GATEWAY = "sql-gateway"
     SQL_GATEWAY_POLICY = "sql-gateway-ingress"
     SQL_GATEWAY_BUDGET = "sql-gateway-pdb"
+    HISTORY_SERVER_SERVICE = "history-server-service"
+    HISTORY_SERVER = "history-server"
+    HISTORY_SERVER_POLICY = "history-server-ingress"
     INGRESS = "ingress"
 
 
@@ -115,6 +119,16 @@ class ClusterNames:
         """The Pulumi resource name of one of the cluster's jobs (a FlinkSessionJob)."""
         return f"{self.cluster}-job-{job}"
 
+    @property
+    def taskmanager_scaling_resource(self) -> str:
+        """The Pulumi resource that readies a TaskManager scale-down (components/jobs/taskmanager_scaling.py)."""
+        return f"{self.cluster}-taskmanager-scaling"
+
+    @property
+    def ha_metadata_resource(self) -> str:
+        """The Pulumi resource that deletes Flink's HA ConfigMaps on destroy (components/jobs/ha_metadata.py)."""
+        return f"{self.cluster}-ha-metadata"
+
     def config_map(self, files: Mapping[str, str]) -> str:
         """Named by its content: any change is a new ConfigMap, and the pods that mount it roll."""
         return f"{self.cluster}-config-{content_hash(files)}"
@@ -149,6 +163,11 @@ class ClusterNames:
         return f"http://{self.sql_gateway}.{self.namespace}.svc:{ports.SQL_GATEWAY}"
 
     @property
+    def history_server(self) -> str:
+        """The History Server's Deployment and Service."""
+        return f"{self.cluster}-history"
+
+    @property
     def service_account(self) -> str:
         return f"{self.cluster}-flink"
 
@@ -166,8 +185,18 @@ class ClusterNames:
         return f"{self.cluster}-storage-credentials"
 
     def network_policy(self, part: Part) -> str:
-        """DEFAULT_DENY, JOBMANAGER_POLICY, TASKMANAGER_POLICY or SQL_GATEWAY_POLICY: named as their Pulumi resources."""
+        """DEFAULT_DENY or a component's ingress policy (JOBMANAGER_POLICY, ...): named as their Pulumi resources."""
         return self.resource(part)
+
+    @property
+    def kubernetes_cluster_id(self) -> str:
+        """Flink's kubernetes.cluster-id: the `app` label and name prefix of its HA ConfigMaps."""
+        return self.cluster
+
+    @property
+    def ha_configmap_selector(self) -> str:
+        """The labels Flink's Kubernetes HA services put on their ConfigMaps."""
+        return f"app={self.kubernetes_cluster_id},type=flink-native-kubernetes"
 
     @property
     def ha_cluster_id(self) -> str:

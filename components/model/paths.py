@@ -16,6 +16,10 @@ CONFIG_SOURCE_DIR = "/flink-config"
 PLUGINS_SEED_DIR = "/flink-plugins"
 # Where storage.sharedVolume is mounted unless it says otherwise.
 DEFAULT_SHARED_VOLUME_DIR = "/flink-state"
+# The History Server's archive directory on the shared volume unless historyServer.archiveDir says otherwise.
+DEFAULT_ARCHIVE_SUBDIR = "completed-jobs"
+# Where the History Server unpacks the archives it serves (on its scratch volume).
+HISTORY_SERVER_WEB_DIR = f"{TMP_DIR}/history-server"
 
 # Directories a user's volume may neither be, sit inside, nor contain: the image's
 # Flink home and our own volumes, and the system directories the JVM and the shell need.

@@ -10,3 +10,4 @@ TASKMANAGER_RPC = 6122
 TASKMANAGER_DATA = 6121
 PROMETHEUS = 9249  # Flink's conventional Prometheus reporter port
 SQL_GATEWAY = 8083  # the SQL Gateway's REST endpoint (its default port)
+HISTORY_SERVER = 8082  # the History Server's web UI and REST API (its default port)

@@ -27,6 +27,7 @@ from components.model.naming import OWNED_LABEL_KEYS
 from components.model.versions import FlinkVersion, parse_flink_version
 from components.resolution.environments import RULES
 from components.resolution.exposure import resolve_ingress, resolve_metrics, resolve_network, resolve_scheduling
+from components.resolution.history_server import resolve_history_server
 from components.resolution.jobs import resolve_jobs, resolve_jobs_rest_url
 from components.resolution.memory import resolve_layouts
 from components.resolution.object_sizes import check_object_sizes
@@ -159,12 +160,16 @@ def _resolve(
     task_managers = size_task_managers(spec, raw, prefix, problems)
     job_managers = size_job_managers(spec, raw, job_manager_replicas, prefix, problems)
     sql_gateway = resolve_sql_gateway(spec, raw, prefix, problems)
+    history_server = resolve_history_server(spec, raw, prefix, problems)
     layouts: dict[str, Any] = {"options": options, "raw": raw, "prefix": prefix, "problems": problems, "warnings": warnings}
     tm_layout, jm_layout = resolve_layouts(task_managers, job_managers, slots=spec.task_manager.slots, **layouts)
     state = resolve_state(spec, prefix, problems)
     storage = None
     if version is not None:  # plugin jars are named after the version
-        storage = resolve_storage(spec, version, ha=ha, state=state, rules=rules, prefix=prefix, problems=problems)
+        archive_dir = history_server.archive_dir if history_server is not None else None
+        storage = resolve_storage(
+            spec, version, ha=ha, state=state, archive_dir=archive_dir, rules=rules, prefix=prefix, problems=problems
+        )
     metrics = resolve_metrics(spec, prefix, problems, warnings)
     network = resolve_network(spec, prefix, problems, warnings)
     total_slots = spec.task_manager.slots * task_managers.replicas if task_managers is not None else None
@@ -194,9 +199,15 @@ def _resolve(
         image=image,
         image_pull_policy=spec.image_pull_policy,
         parallelism=spec.parallelism,
-        task_manager=TaskManager(slots=spec.task_manager.slots, layout=tm_layout, **task_managers.pods()),
+        task_manager=TaskManager(
+            slots=spec.task_manager.slots,
+            layout=tm_layout,
+            force_scale_down=spec.task_manager.force_scale_down,
+            **task_managers.pods(),
+        ),
         job_manager=JobManager(layout=jm_layout, **job_managers.pods()),
         sql_gateway=sql_gateway,
+        history_server=history_server,
         scheduling=resolve_scheduling(spec, prefix, problems),
         network=network,
         high_availability=ha,

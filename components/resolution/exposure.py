@@ -80,6 +80,7 @@ def resolve_network(spec: StackCluster, prefix: str, problems: list[Problem], wa
         rest_access=rest_access,
         rest_service_type=network.rest_service_type,
         sql_gateway_access=_peers(network.sql_gateway_access, f"{prefix}.network.sqlGatewayAccess", problems),
+        history_server_access=_peers(network.history_server_access, f"{prefix}.network.historyServerAccess", problems),
     )
 
 

@@ -40,6 +40,9 @@ def resolve_high_availability(spec: StackCluster, prefix: str, problems: list[Pr
             )
         if ha.storage_dir is not None:
             problems.append(Problem(f"{path}.storageDir", "is only used with highAvailability.enabled: true", ha.storage_dir))
+        if ha.keep_metadata_on_destroy:
+            message = "is only used with highAvailability.enabled: true (without HA Flink keeps no HA ConfigMaps)"
+            problems.append(Problem(f"{path}.keepMetadataOnDestroy", message, ha.keep_metadata_on_destroy))
         return None, 1
     replicas = ha.job_manager_replicas or DEFAULT_HA_JOB_MANAGER_REPLICAS
     if ha.storage_dir is None:
@@ -51,7 +54,7 @@ def resolve_high_availability(spec: StackCluster, prefix: str, problems: list[Pr
             )
         )
         return None, replicas
-    return HighAvailability(ha.storage_dir), replicas
+    return HighAvailability(ha.storage_dir, keep_metadata_on_destroy=ha.keep_metadata_on_destroy), replicas
 
 
 def resolve_state(spec: StackCluster, prefix: str, problems: list[Problem]) -> State:
@@ -135,16 +138,22 @@ def resolve_storage(
     *,
     ha: HighAvailability | None,
     state: State,
+    archive_dir: str | None,
     rules: EnvironmentRules,
     prefix: str,
     problems: list[Problem],
 ) -> Storage:
-    """Every state path checked, the filesystem plugins they need, the S3 settings and the shared volume."""
+    """Every state path checked, the filesystem plugins they need, the S3 settings and the shared volume.
+
+    `archive_dir`: the History Server's, whose file:// rule is its own (history_server.py).
+    """
     shared = _shared_volume(spec)
+    archive_path = f"{prefix}.historyServer.archiveDir"
     uris = {
         f"{prefix}.highAvailability.storageDir": spec.high_availability.storage_dir if ha is not None else None,
         f"{prefix}.checkpoints.dir": state.checkpoints_dir,
         f"{prefix}.savepoints.dir": state.savepoints_dir,
+        archive_path: archive_dir,
     }
     schemes: dict[str, str] = {}
     for path, uri in uris.items():
@@ -155,7 +164,7 @@ def resolve_storage(
         except StorageUriError as error:
             problems.append(Problem(path, str(error), uri))
             continue
-        if schemes[path] == LOCAL_SCHEME:
+        if schemes[path] == LOCAL_SCHEME and path != archive_path:
             _check_local(uri, path, shared, rules, problems)
     plugins: list[str] = []
     for path, scheme in schemes.items():
@@ -195,7 +204,7 @@ def _resolve_s3(spec: StackCluster, prefix: str, *, uses_s3: bool, problems: lis
             Problem(
                 path,
                 "is set, but no state path uses s3://, s3p:// or s3a:// "
-                "(highAvailability.storageDir, checkpoints.dir, savepoints.dir)",
+                "(highAvailability.storageDir, checkpoints.dir, savepoints.dir, historyServer.archiveDir)",
                 has_value=False,
             )
         )

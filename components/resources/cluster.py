@@ -13,12 +13,14 @@ import pulumi
 from components.errors import ConfigError
 from components.input.schema import FlinkSessionClusterArgs
 from components.jobs.access import RestAccess
+from components.jobs.ha_metadata import FlinkHaMetadata, HaMetadataArgs
 from components.jobs.resource import FlinkSessionJob, SessionJobArgs
+from components.jobs.taskmanager_scaling import ScalingArgs, TaskManagerScaling
 from components.manifests.metadata import with_owner
 from components.manifests.objects import cluster_objects
 from components.model import ports
 from components.model.cluster import Cluster
-from components.model.naming import JOBMANAGER, Part, stack_owner
+from components.model.naming import JOBMANAGER, TASKMANAGER, Part, stack_owner
 from components.resolution import resolve_args
 from components.resources.kubernetes_object import KubernetesObject
 from components.resources.outputs import cluster_summary
@@ -84,8 +86,21 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         self.children: dict[Part, KubernetesObject] = {}
         objects = cluster_objects(cluster)
         owner = stack_owner(pulumi.get_project(), pulumi.get_stack())
+        access = RestAccess(
+            cluster=cluster.name,
+            namespace=cluster.namespace,
+            selector=_selector(cluster, JOBMANAGER),
+            port=ports.REST,
+            url=cluster.jobs_rest_url,
+            context=context,
+            kubeconfig=kubeconfig,
+        )
+        # What acts on the running cluster before a Deployment changes (and after it is deleted).
+        self.taskmanager_scaling: TaskManagerScaling | None = None
+        self.ha_metadata: FlinkHaMetadata | None = None
         for item in objects:
             waits = [*outside, *(self.children[part] for part in item.depends_on)]
+            waits = [*waits, *self._before_deployment(item.part, cluster, access, waits)]
             options = pulumi.ResourceOptions(parent=self, depends_on=waits, protect=item.protect)
             self.children[item.part] = KubernetesObject(item.resource_name, with_owner(item.manifest, owner), options)
         self.namespace: KubernetesObject | None = self.children.get(Part.NAMESPACE)
@@ -98,15 +113,6 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         # Jobs run once both Deployments are Available, and are stopped before they go.
         self.jobs: dict[str, FlinkSessionJob] = {}
         workloads = pulumi.ResourceOptions(parent=self, depends_on=[self.jobmanager_deployment, self.taskmanager_deployment])
-        access = RestAccess(
-            cluster=cluster.name,
-            namespace=cluster.namespace,
-            selector=",".join(f"{k}={v}" for k, v in cluster.names.selector_labels(JOBMANAGER).items()),
-            port=ports.REST,
-            url=cluster.jobs_rest_url,
-            context=context,
-            kubeconfig=kubeconfig,
-        )
         for job in cluster.jobs:
             job_args = SessionJobArgs(
                 access=access,
@@ -140,3 +146,36 @@ class FlinkSessionCluster(pulumi.ComponentResource):
         self.total_slots = pulumi.Output.from_input(summary["totalSlots"])
         self.port_forward = pulumi.Output.from_input(summary["portForward"])
         self.register_outputs(summary)
+
+    def _before_deployment(
+        self, part: Part, cluster: Cluster, access: RestAccess, waits: list[pulumi.Resource]
+    ) -> list[pulumi.Resource]:
+        """What the Deployment `part` waits for: TaskManager scaling, the JobManagers' HA metadata; [] for other parts."""
+        if part not in (Part.JOBMANAGER, Part.TASKMANAGER):
+            return []
+        options = pulumi.ResourceOptions(parent=self, depends_on=waits)
+        names = cluster.names
+        if part is Part.TASKMANAGER:
+            tm = cluster.task_manager
+            scaling = ScalingArgs(access, _selector(cluster, TASKMANAGER), tm.replicas, tm.slots, tm.force_scale_down)
+            self.taskmanager_scaling = TaskManagerScaling(names.taskmanager_scaling_resource, scaling, options)
+            return [self.taskmanager_scaling]
+        ha = cluster.high_availability
+        if ha is None:
+            return []
+        metadata = HaMetadataArgs(
+            cluster=cluster.name,
+            namespace=cluster.namespace,
+            config_map_selector=names.ha_configmap_selector,
+            jobmanager_selector=_selector(cluster, JOBMANAGER),
+            jobmanager_deployment=names.jobmanager,
+            keep_on_destroy=ha.keep_metadata_on_destroy,
+            context=access.context,
+            kubeconfig=access.kubeconfig,
+        )
+        self.ha_metadata = FlinkHaMetadata(names.ha_metadata_resource, metadata, options)
+        return [self.ha_metadata]
+
+
+def _selector(cluster: Cluster, component: str) -> str:
+    return ",".join(f"{key}={value}" for key, value in cluster.names.selector_labels(component).items())

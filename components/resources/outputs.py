@@ -8,11 +8,11 @@ from typing import Any
 from components.kubernetes.quantities import in_mib
 from components.model import ports
 from components.model.cluster import Cluster
-from components.model.memory import JobManagerMemory, SqlGatewayMemory, TaskManagerMemory
+from components.model.memory import JobManagerMemory, JvmMemory, TaskManagerMemory
 from components.model.naming import camel_case
 
 
-def memory_summary(layout: TaskManagerMemory | JobManagerMemory | SqlGatewayMemory) -> dict[str, Any]:
+def memory_summary(layout: TaskManagerMemory | JobManagerMemory | JvmMemory) -> dict[str, Any]:
     """The layout Flink will use, every pool in MiB (`frameworkHeapMiB`, ...), and the exact JVM flags (bytes)."""
     pools = {f.name: getattr(layout, f.name) for f in dataclasses.fields(layout)}
     sizes = {f"{camel_case(name)}MiB": in_mib(size) for name, size in pools.items() if not isinstance(size, bool)}
@@ -54,6 +54,7 @@ def operations_summary(cluster: Cluster) -> dict[str, Any]:
         "ingressHost": cluster.ingress.host if cluster.ingress is not None else None,
         "restServiceType": cluster.network.rest_service_type,
         **sql_gateway_summary(cluster),
+        **history_server_summary(cluster),
         # the component adds each job's jobId, state and lastSavepoint (known after `pulumi up`)
         "jobs": {job.name: {"parallelism": job.parallelism, "upgradeMode": job.upgrade_mode} for job in cluster.jobs},
     }
@@ -71,4 +72,19 @@ def sql_gateway_summary(cluster: Cluster) -> dict[str, Any]:
             f"kubectl -n {cluster.namespace} port-forward svc/{names.sql_gateway} {ports.SQL_GATEWAY}:{ports.SQL_GATEWAY}"
         ),
         "sqlGatewayMemory": memory_summary(gateway.layout),
+    }
+
+
+def history_server_summary(cluster: Cluster) -> dict[str, Any]:
+    """Where the JobManagers archive, the command to reach the History Server, and its JVM (None without one)."""
+    history = cluster.history_server
+    if history is None:
+        return {"historyServerArchiveDir": None, "historyServerPortForward": None, "historyServerMemory": None}
+    name = cluster.names.history_server
+    return {
+        "historyServerArchiveDir": history.archive_dir,
+        "historyServerPortForward": (
+            f"kubectl -n {cluster.namespace} port-forward svc/{name} {ports.HISTORY_SERVER}:{ports.HISTORY_SERVER}"
+        ),
+        "historyServerMemory": memory_summary(history.layout),
     }

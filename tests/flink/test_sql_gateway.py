@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from components.flink.config_files import CONFIG_FILE, render_config_files
-from components.flink.sql_gateway_memory import smallest_sql_gateway_memory
+from components.flink.jvm_memory import smallest_jvm_memory
 from components.model.cluster import Cluster
 from components.resolution import parse_stack_config
 from tests.flink.conftest import home_for
@@ -33,7 +33,7 @@ ROWS = 1000
 
 def dev_with_the_smallest_gateway() -> Cluster:
     config = stack_config("dev")
-    config["cluster"]["sqlGateway"] = {"cpu": "250m", "memory": f"{smallest_sql_gateway_memory() // 2**20}Mi"}
+    config["cluster"]["sqlGateway"] = {"cpu": "250m", "memory": f"{smallest_jvm_memory() // 2**20}Mi"}
     (resolution,) = parse_stack_config(config)
     return resolution.cluster
 
@@ -96,4 +96,4 @@ def test_the_cases_cover_both_lines_and_a_gateway_under_ha() -> None:
     clusters = [make() for make in CASES.values()]
     assert {c.flink_version.is_2x for c in clusters} == {True, False}
     assert any(c.high_availability is not None for c in clusters)
-    assert any(c.sql_gateway is not None and c.sql_gateway.memory_bytes == smallest_sql_gateway_memory() for c in clusters)
+    assert any(c.sql_gateway is not None and c.sql_gateway.memory_bytes == smallest_jvm_memory() for c in clusters)

@@ -32,7 +32,7 @@ def test_each_job_is_a_session_job_resource_under_its_cluster() -> None:
         ],
     )
     registered, outputs = run_program({"cluster": cluster})
-    jobs = {r.name: r for r in registered if r.type == DYNAMIC}
+    jobs = {r.name: r for r in registered if r.type == DYNAMIC and "-job-" in r.name}
     assert set(jobs) == {"demo-job-counter", "demo-job-report"}
     counter, report = jobs["demo-job-counter"].inputs, jobs["demo-job-report"].inputs
     digest = hashlib.sha256((ROOT / JAR).read_bytes()).hexdigest()
@@ -68,7 +68,7 @@ def test_a_bad_job_registers_nothing() -> None:
 def test_without_a_url_jobs_reach_the_jobmanager_pods_through_the_kubernetes_api() -> None:
     cluster = minimal_cluster(namespace="flink-demo", jobs=[{"name": "counter", "jar": JAR}])
     registered, _ = run_program({"cluster": cluster})
-    (job,) = [r for r in registered if r.type == DYNAMIC]
+    (job,) = [r for r in registered if r.type == DYNAMIC and "-job-" in r.name]
     access = job.inputs["access"]
     assert access.get("url") is None and (access["namespace"], access["port"]) == ("flink-demo", 8081)
     assert (

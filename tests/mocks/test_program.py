@@ -156,8 +156,9 @@ def test_the_same_harness_does_record_a_valid_program() -> None:
     """Guards the test above: an empty sink must mean 'nothing registered', not 'not recorded'."""
     registered: list[Registered] = []
     run_program({"cluster": minimal_cluster()}, sink=registered)
-    # component, namespace, service account, configmap, 2 services, 2 deployments, 3 network policies, 1 PDB
-    assert len(registered) == 12
+    # component, namespace, service account, configmap, 2 services, 2 deployments, 3 network policies, 1 PDB,
+    # and the TaskManager scaling resource
+    assert len(registered) == 13
 
 
 @pytest.mark.parametrize("preview", [True, False])

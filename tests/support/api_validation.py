@@ -7,7 +7,9 @@ the fields the program sets: object names and namespaces, labels and annotations
 syntax, and 256 KiB of annotations per object), ConfigMap and Secret keys and their 1 MiB,
 container names, images (no surrounding whitespace), env var names, volume mount paths,
 tolerations, Ingress hosts and paths. Plus one rule of our own that the API server does
-not enforce: no control character in any name, path or value that is not file content.
+not enforce: no control character in any name, path or value that is not file content
+(FLINK_PROPERTIES is file content too: lines the entrypoint writes into config.yaml, each
+checked on its own).
 The e2e tier sends accepted objects to a real kube-apiserver as a server-side dry run
 (tests/e2e/test_dry_run.py), which is the ground truth this approximates.
 """
@@ -183,6 +185,9 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """Every string of an object outside file content, with where it is."""
     if isinstance(value, str):
         yield where, value
+    elif isinstance(value, Mapping) and value.get("name") == "FLINK_PROPERTIES" and isinstance(value.get("value"), str):
+        for number, line in enumerate(value["value"].removesuffix("\n").split("\n")):
+            yield f"{where}.value line {number + 1}", line
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if key in _CONTENT_FIELDS:

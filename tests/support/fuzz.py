@@ -86,6 +86,7 @@ KEY_PATHS: tuple[Path, ...] = (
 PEER = {"namespaceLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}, "podLabels": {"app": "ingress"}}
 # Another object than PEER: deepcopy keeps shared objects shared, so one mutation would hit both keys.
 SQL_CLIENTS = {"namespaceLabels": {"kubernetes.io/metadata.name": "analytics"}, "podLabels": {"app": "superset"}}
+HISTORY_READERS = {"namespaceLabels": {"kubernetes.io/metadata.name": "support"}, "podLabels": {"app": "oncall"}}
 
 
 def full_cluster(**overrides: Any) -> dict[str, Any]:
@@ -96,9 +97,26 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
         imagePullPolicy="IfNotPresent",
         createNamespace=True,
         protectNamespace=False,
-        taskManager={"slots": 2, "replicas": 3, "cpu": "1", "memory": "1728Mi", "cpuLimit": "2", "scratchSize": "2Gi"},
+        taskManager={
+            "slots": 2,
+            "replicas": 3,
+            "cpu": "1",
+            "memory": "1728Mi",
+            "cpuLimit": "2",
+            "scratchSize": "2Gi",
+            "forceScaleDown": False,
+        },
         jobManager={"cpu": "500m", "memory": "1024Mi", "cpuLimit": "1", "scratchSize": "1Gi"},
         sqlGateway={"cpu": "250m", "memory": "1Gi", "cpuLimit": "1", "replicas": 2, "scratchSize": "1Gi"},
+        historyServer={
+            "cpu": "250m",
+            "memory": "1Gi",
+            "cpuLimit": "1",
+            "archiveDir": "s3://bucket/completed-jobs",
+            "retainedJobs": 100,
+            "refreshInterval": "10s",
+            "scratchSize": "1Gi",
+        },
         scheduling={
             "nodeSelector": {"pool": "flink"},
             "tolerations": [
@@ -107,8 +125,18 @@ def full_cluster(**overrides: Any) -> dict[str, Any]:
             "priorityClassName": "high",
             "spreadTaskManagers": True,
         },
-        network={"restAccess": [PEER], "restServiceType": "ClusterIP", "sqlGatewayAccess": [SQL_CLIENTS]},
-        highAvailability={"enabled": True, "storageDir": "s3://bucket/ha", "jobManagerReplicas": 2},
+        network={
+            "restAccess": [PEER],
+            "restServiceType": "ClusterIP",
+            "sqlGatewayAccess": [SQL_CLIENTS],
+            "historyServerAccess": [HISTORY_READERS],
+        },
+        highAvailability={
+            "enabled": True,
+            "storageDir": "s3://bucket/ha",
+            "jobManagerReplicas": 2,
+            "keepMetadataOnDestroy": False,
+        },
         checkpoints={"dir": "s3://bucket/cp", "interval": "30s", "mode": "EXACTLY_ONCE", "retainOnCancellation": True},
         savepoints={"dir": "s3://bucket/sp"},
         stateBackend={"type": "rocksdb", "incremental": True},

@@ -22,6 +22,7 @@ from components.flink.jvm import JAVA_17_MODULE_FLAGS
 from components.flink.options import JAVA_OPTS_KEY, OWNED_OPTIONS
 from components.flink.recovery_options import RESTART_STRATEGY_FIELDS
 from components.input.schema import RestartStrategyArgs
+from components.manifests.history_server import history_server_deployment
 from components.manifests.sql_gateway import sql_gateway_deployment
 from components.model.choices import RestartType
 from components.model.cluster import Cluster
@@ -52,6 +53,7 @@ FEATURES: dict[str, dict[str, Any]] = {
     },
     **{f"restart-{kind}": {"restartStrategy": {"type": kind, **fields}} for kind, fields in RESTARTS.items()},
     "sql-gateway": {"sqlGateway": {"cpu": "250m", "memory": "1Gi"}},
+    "history-server": {"historyServer": {"archiveDir": f"{S3}/completed-jobs"}},
 }
 
 
@@ -76,6 +78,10 @@ def rendered_owned_keys() -> set[str]:
         if gateway is not None:  # its own options are -D properties of its command line
             args = gateway["spec"]["template"]["spec"]["containers"][0]["args"]
             keys |= {arg.removeprefix("-D").split("=", 1)[0] for arg in args if arg.startswith("-D")}
+        history = history_server_deployment(settings, "config")
+        if history is not None:  # its own options are FLINK_PROPERTIES lines
+            env = {e["name"]: e.get("value") for e in history["spec"]["template"]["spec"]["containers"][0]["env"]}
+            keys |= {line.split(":", 1)[0] for line in env["FLINK_PROPERTIES"].splitlines()}
     return keys
 
 

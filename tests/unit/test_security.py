@@ -3,6 +3,7 @@ resources, probes, NetworkPolicies and the TaskManager PodDisruptionBudget."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -117,7 +118,7 @@ def test_rest_is_closed_unless_sources_are_configured() -> None:
     assert all(8081 not in [p["port"] for p in rule["ports"]] for rule in jm["spec"]["ingress"])
 
 
-def test_taskmanagers_spread_and_have_a_budget_when_there_are_several() -> None:
+def test_taskmanagers_spread_at_any_count_and_have_a_budget_when_there_are_several() -> None:
     prod = settings_of("prod")
     spec = taskmanager_deployment(prod, "cm")["spec"]["template"]["spec"]
     assert {c["topologyKey"] for c in spec["topologySpreadConstraints"]} == {
@@ -126,8 +127,13 @@ def test_taskmanagers_spread_and_have_a_budget_when_there_are_several() -> None:
     }
     budget = taskmanager_disruption_budget(prod)
     assert budget is not None and budget["spec"]["maxUnavailable"] == 1
+    # Even for one TaskManager: scaling to more must not change the pod template (and replace the pods).
     dev = settings_of("dev")
-    assert "topologySpreadConstraints" not in taskmanager_deployment(dev, "cm")["spec"]["template"]["spec"]
+    assert dev.task_manager.replicas == 1
+    assert (
+        taskmanager_deployment(dev, "cm")["spec"]["template"]
+        == taskmanager_deployment(replace(dev, task_manager=replace(dev.task_manager, replicas=2)), "cm")["spec"]["template"]
+    )
     assert taskmanager_disruption_budget(dev) is None
 
 

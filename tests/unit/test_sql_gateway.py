@@ -16,7 +16,7 @@ import pytest
 
 from components.errors import ConfigError
 from components.flink.config_files import render_config_files
-from components.flink.sql_gateway_memory import smallest_sql_gateway_memory, sql_gateway_memory
+from components.flink.jvm_memory import jvm_memory, smallest_jvm_memory
 from components.input.schema import (
     FlinkSessionClusterArgs,
     JobManagerArgs,
@@ -93,7 +93,7 @@ def test_defaults_and_the_jvm_laid_out_in_the_container_limit() -> None:
 def test_the_overhead_is_a_tenth_between_192mi_and_1gi_and_the_heap_whole_mib(
     memory_mib: int, heap_mib: int, overhead_mib: int
 ) -> None:
-    layout = sql_gateway_memory(memory_mib * MIB)
+    layout = jvm_memory(memory_mib * MIB)
     assert layout is not None
     assert layout.heap == heap_mib * MIB
     assert layout.overhead // MIB == overhead_mib
@@ -101,9 +101,9 @@ def test_the_overhead_is_a_tenth_between_192mi_and_1gi_and_the_heap_whole_mib(
 
 
 def test_the_smallest_gateway_is_832mi() -> None:
-    assert smallest_sql_gateway_memory() == 832 * MIB
-    assert sql_gateway_memory(832 * MIB) is not None
-    assert sql_gateway_memory(831 * MIB) is None
+    assert smallest_jvm_memory() == 832 * MIB
+    assert jvm_memory(832 * MIB) is not None
+    assert jvm_memory(831 * MIB) is None
 
 
 def test_every_setting_is_taken() -> None:
