@@ -204,14 +204,12 @@ class Workspace:
     def copy_of_example(
         cls, directory: Path, example: str, toolchain: Toolchain, kubeconfig: Path, virtualenv: Path
     ) -> Workspace:
-        """`examples/<example>` with the repository layout it imports `components/` from; runs in the example.
+        """`examples/<example>` copied with what it vendors (its `components` link, copied as files); runs there.
 
-        `directory` gets `components/`, `examples/<example>/` and `.venv` (the example's
-        Pulumi.yaml names `../../.venv`), so the example finds everything where it would
-        in a checkout.
+        `directory` gets `examples/<example>/` and `.venv` (the example's Pulumi.yaml names
+        `../../.venv`), so the example finds everything where it would in a checkout.
         """
         ignore = shutil.ignore_patterns("__pycache__", "venv", ".venv")
-        shutil.copytree(ROOT / "components", directory / "components", ignore=ignore)
         target = directory / "examples" / example
         shutil.copytree(ROOT / "examples" / example, target, ignore=ignore)
         (directory / ".venv").symlink_to(virtualenv)

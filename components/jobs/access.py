@@ -71,6 +71,15 @@ class RestAccess:
         )
 
 
+def access_as_kept(props: dict[str, Any]) -> dict[str, Any]:
+    """Access props as a resource's state keeps them: without the kubeconfig (a secret given again on every run).
+
+    The key is left out rather than kept as null, so a refresh (whose props come back
+    without nulls) reads the same value and reports no drift.
+    """
+    return {key: value for key, value in props.items() if key != "kubeconfig"}
+
+
 @contextlib.contextmanager
 def rest_api(access: RestAccess, *, ready_wait: float = READY_WAIT_SECONDS) -> Iterator[FlinkRest]:
     """A REST client for the cluster, through a port-forward unless the stack gives a URL; closed afterwards.

@@ -29,7 +29,7 @@ from typing import Any, get_args
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from components.jobs.access import RestAccess, rest_api, snapshots_on_disk
+from components.jobs.access import RestAccess, access_as_kept, rest_api, snapshots_on_disk
 from components.jobs.generations import MAX_SKIPPED_GENERATIONS, job_id
 from components.jobs.rest import (
     ENDED_STATES,
@@ -76,10 +76,9 @@ def _run(props: dict[str, Any], generation: int) -> JarRun:
 def _outputs(props: dict[str, Any], **state: Any) -> dict[str, Any]:
     """The resource's state: what it runs (args only as a hash, no kubeconfig) and what Flink reports."""
     kept = ("identity", "jarPath", "jarSha256", "entryClass", "parallelism", "upgradeMode", "allowNonRestoredState")
-    access = {**props["access"], "kubeconfig": None}
     return {
         **{key: props.get(key) for key in kept},
-        "access": access,
+        "access": access_as_kept(props["access"]),
         **{key: props.get(key) for key in ("savepointDir", "checkpointsDir", "timeoutSeconds", "initialSavepointPath")},
         "argsSha256": args_digest(props.get("args") or []),
         **{key: state.get(key) for key in STATE_KEYS},
@@ -161,7 +160,7 @@ def _comparable(props: dict[str, Any], key: str) -> Any:
     """The value a setting is compared by: access without its kubeconfig (a secret the state does not keep)."""
     value = props.get(key)
     if key == "access" and isinstance(value, dict):
-        return {k: v for k, v in value.items() if k != "kubeconfig"}
+        return access_as_kept(value)
     return value
 
 

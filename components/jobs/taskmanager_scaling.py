@@ -32,7 +32,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.jobs import rpc
-from components.jobs.access import RestAccess, kubernetes_api, rest_api
+from components.jobs.access import RestAccess, access_as_kept, kubernetes_api, rest_api
 from components.jobs.dynamic_resource import CamelCaseResource
 from components.jobs.rest import FlinkError, FlinkRest
 
@@ -142,8 +142,7 @@ class TaskManagerScalingProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = ("replicas", "slots", "forceScaleDown", "selector")
         changed = [key for key in keys if olds.get(key) != news.get(key)]
-        access = {k: v for k, v in news["access"].items() if k != "kubeconfig"}
-        if {k: v for k, v in olds.get("access", {}).items() if k != "kubeconfig"} != access:
+        if access_as_kept(olds.get("access", {})) != access_as_kept(news["access"]):
             changed.append("access")
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
@@ -165,8 +164,8 @@ class TaskManagerScalingProvider(ResourceProvider):
 
 
 def _outputs(props: dict[str, Any]) -> dict[str, Any]:
-    """The inputs as the state keeps them: no kubeconfig (a secret given again on every run)."""
-    return {**props, "access": {**props["access"], "kubeconfig": None}}
+    """The inputs as the state keeps them (access_as_kept)."""
+    return {**props, "access": access_as_kept(props["access"])}
 
 
 def _ready_scale_down(news: dict[str, Any], olds: dict[str, Any]) -> None:

@@ -1,12 +1,11 @@
-"""Entry point: the program is `two_clusters.py` (type-checked as a module of its own)."""
+"""Entry point: the program is `two_clusters.py` (type-checked as a module of its own).
 
-import sys
-from pathlib import Path
+`components` is vendored beside this file (here, a link to the repository's own): Pulumi
+runs the cluster's dynamic resources (jobs, the scaling guard, HA metadata) in a Python
+process started in this directory, which imports their providers from `components`
+(docs/using-the-component.md).
+"""
 
-# The component lives at the root of this repository, two directories up; a program
-# elsewhere would vendor or install `components/` instead (docs/using-the-component.md).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import two_clusters  # after the path to the component is known
+import two_clusters
 
 two_clusters.main()

@@ -81,6 +81,6 @@ def test_a_sample_of_accepted_configs_is_accepted_by_the_api_server(kube: Kube) 
             if result.returncode != 0:
                 refused.append(f"{label}: {result.stderr.strip()[:500]}")
     finally:
-        for namespace in namespaces:
-            kube.run("delete", "namespace", namespace, "--wait=false", check=False)
+        # Gone before the next test, which may create a namespace of the same name.
+        kube.run("delete", "namespace", *namespaces, "--wait=true", "--timeout=300s", check=False)
     assert not refused, f"{len(refused)} of {len(sample)} accepted configs refused by the API server:\n" + "\n".join(refused[:20])

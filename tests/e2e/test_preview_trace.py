@@ -4,7 +4,8 @@
 OpenTelemetry spans the CLI, the language host, the SDK and the provider write. The
 span names and attributes it relies on belong to the pinned engine, so this checks them
 on a real trace: the seven sequential phases add up to the whole command, each is a real share of it, and
-the provider calls it counts are the diffs of exactly the objects the program registers.
+the provider calls it counts are the diffs of exactly the custom resources the program
+registers: its Kubernetes objects and its dynamic resources (the TaskManager scaling guard).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ STACK = "dev"
 def test_phases_of_a_real_no_change_preview(workspace: Workspace, tmp_path: Path) -> None:
     workspace.add_stack(STACK)
     workspace.up(STACK)
-    objects = len([urn for urn in workspace.urns(STACK) if "$kubernetes:" in urn.split("::")[2]])
+    custom = ("$kubernetes:", "$pulumi-python:dynamic:")
+    objects = len([urn for urn in workspace.urns(STACK) if any(kind in urn.split("::")[2] for kind in custom)])
     trace = tmp_path / "preview.json"
 
     workspace.cli("preview", "--expect-no-changes", "--otel-traces", f"file://{trace}", stack=STACK)

@@ -148,7 +148,6 @@ def _state(**changes: object) -> dict[str, object]:
             "port": 8081,
             "url": "http://a:8081",
             "context": None,
-            "kubeconfig": None,
         },
         "jarPath": "/x.jar",
         "jarSha256": "j1",

@@ -140,7 +140,7 @@ def test_an_update_that_shrinks_checks_again_before_marking(flink: FakeFlink, ma
 def test_an_update_that_grows_reaches_nothing(flink: FakeFlink, marked: list[list[dict[str, Any]]]) -> None:
     flink.reachable = False
     outputs = TaskManagerScalingProvider().update("flink/demo", props(2), props(4)).outs
-    assert outputs is not None and outputs["replicas"] == 4 and outputs["access"]["kubeconfig"] is None
+    assert outputs is not None and outputs["replicas"] == 4 and "kubeconfig" not in outputs["access"]
     assert marked == []
 
 
@@ -168,3 +168,12 @@ def test_the_diff_ignores_the_kubeconfig_and_replaces_nothing() -> None:
     assert provider.diff("flink/demo", props(2), secret).changes is False
     changed = provider.diff("flink/demo", props(2), props(3))
     assert changed.changes is True and changed.replaces == []
+
+
+def test_a_refresh_reads_back_exactly_what_the_state_keeps() -> None:
+    """The state's access has no kubeconfig key (not a null, which a refresh's props would lose): no drift."""
+    provider = TaskManagerScalingProvider()
+    created = provider.create({**props(2), "access": {**ACCESS, "kubeconfig": "apiVersion: v1"}}).outs
+    assert created is not None and "kubeconfig" not in created["access"]
+    without_nulls = {**created, "access": {k: v for k, v in created["access"].items() if v is not None}}
+    assert provider.read("id", without_nulls).outs == without_nulls
