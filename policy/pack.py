@@ -76,7 +76,10 @@ POLICIES = [
     ),
     ResourceValidationPolicy(
         name="flink-rest-not-exposed",
-        description="The Flink REST API is not a NodePort or LoadBalancer Service unless allowed by policy config.",
+        description=(
+            "Flink's unauthenticated HTTP endpoints (REST API, History Server, SQL Gateway) are not NodePort or "
+            "LoadBalancer Services unless allowed by policy config."
+        ),
         enforcement_level=MANDATORY,
         validate=_rest_not_exposed,
         config_schema=PolicyConfigSchema(
@@ -106,5 +109,11 @@ POLICIES = [
         description="Advisory: clusters labelled environment production run JobManager high availability.",
         enforcement_level=EnforcementLevel.ADVISORY,
         validate=_ha_in_production,
+    ),
+    StackValidationPolicy(
+        name="force-scale-down-in-production",
+        description="Advisory: production clusters do not set taskManager.forceScaleDown (a scale-down may fail jobs over).",
+        enforcement_level=EnforcementLevel.ADVISORY,
+        validate=_stack(rules.force_scale_down_in_production),
     ),
 ]

@@ -19,12 +19,19 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SERVICE = "kubernetes:core/v1:Service"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+# The program's own dynamic resources (jobs, the TaskManager scaling guard, HA metadata).
+DYNAMIC = "pulumi-python:dynamic:Resource"
 
 INSTANCE = "app.kubernetes.io/instance"
 COMPONENT = "app.kubernetes.io/component"
 # The cluster's declared environment (production or development), on every object the program creates.
 ENVIRONMENT = "flink-session.dev/environment"
-FLINK_REST_PORT = 8081
+# Flink's HTTP endpoints, none of them authenticated: what each Service port serves.
+UNAUTHENTICATED_PORTS = {
+    8081: "the Flink REST API (it accepts job submission)",
+    8082: "the Flink History Server (it shows every archived job's configuration)",
+    8083: "the Flink SQL Gateway (it runs the SQL it is sent)",
+}
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
 _DECIMAL = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
@@ -125,16 +132,17 @@ def pinned_images(props: Mapping[str, Any]) -> list[str]:
 
 
 def rest_not_exposed(props: Mapping[str, Any], allow_exposed_rest: bool) -> list[str]:
-    """The Flink REST API (no authentication, accepts jobs) only as ClusterIP unless the platform allows it."""
+    """Flink's unauthenticated HTTP endpoints only as ClusterIP unless the platform allows it."""
     spec = props.get("spec") or {}
     service_type = spec.get("type", "ClusterIP")
-    serves_rest = any(port.get("port") == FLINK_REST_PORT for port in spec.get("ports") or [])
     selects_flink = (spec.get("selector") or {}).get("app.kubernetes.io/name") == "flink"
-    if allow_exposed_rest or not (serves_rest and selects_flink) or service_type not in ("NodePort", "LoadBalancer"):
+    if allow_exposed_rest or not selects_flink or service_type not in ("NodePort", "LoadBalancer"):
         return []
+    served = [UNAUTHENTICATED_PORTS[p["port"]] for p in spec.get("ports") or [] if p.get("port") in UNAUTHENTICATED_PORTS]
     return [
-        f"Service exposes the Flink REST API as {service_type}; it has no authentication and accepts job "
-        "submission (set the policy config allowExposedRest: true to permit it)"
+        f"Service exposes {what} as {service_type}; it has no authentication "
+        "(set the policy config allowExposedRest: true to permit it)"
+        for what in served
     ]
 
 
@@ -228,3 +236,26 @@ def ha_in_production(props: Mapping[str, Any]) -> list[str]:
     if not options or str(options.get("high-availability.type", "NONE")).lower() == "kubernetes":
         return []
     return [f"cluster '{labels.get(INSTANCE, '?')}' in environment 'production' runs without high availability"]
+
+
+def force_scale_down_in_production(resources: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Advisory: `taskManager.forceScaleDown` on a production cluster lets a scale-down fail running jobs over.
+
+    The scaling guard (a dynamic resource) names its cluster and namespace; the cluster's
+    environment is the label on its Deployments.
+    """
+    production = {
+        (_namespace(props), _labels(props).get(INSTANCE))
+        for kind, props in resources
+        if kind == DEPLOYMENT and _labels(props).get(ENVIRONMENT) == "production"
+    }
+    problems = []
+    for kind, props in resources:
+        access = props.get("access") or {}
+        in_production = (access.get("namespace"), access.get("cluster")) in production
+        if kind == DYNAMIC and props.get("forceScaleDown") is True and in_production:
+            problems.append(
+                f"cluster '{access.get('cluster')}' in environment 'production' sets taskManager.forceScaleDown: "
+                "a scale-down may take slots running jobs hold"
+            )
+    return problems

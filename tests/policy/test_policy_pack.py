@@ -36,6 +36,8 @@ TYPES = {
     "Service": rules.SERVICE,
     "Namespace": rules.NAMESPACE,
     "NetworkPolicy": rules.NETWORK_POLICY,
+    # the scaling guard, as its props reach the pack (no Kubernetes kind of its own)
+    "TaskManagerScaling": rules.DYNAMIC,
 }
 
 
@@ -131,7 +133,7 @@ def test_every_stack_passes_every_rule(stacks: dict[str, list[dict[str, Any]]], 
         for manifest in manifests:
             if manifest["kind"] in TYPES:
                 assert resource_violations(name, manifest, stack) == [], (name, manifest["metadata"]["name"])
-    for name in ("flink-process-size-equals-limit", "network-policy-selects-flink-pods"):
+    for name in ("flink-process-size-equals-limit", "network-policy-selects-flink-pods", "force-scale-down-in-production"):
         assert stack_violations(name, manifests) == [], name
     assert all(resource_violations("ha-in-production", m, stack) == [] for m in manifests if m["kind"] == "ConfigMap")
 
@@ -139,6 +141,7 @@ def test_every_stack_passes_every_rule(stacks: dict[str, list[dict[str, Any]]], 
 def test_enforcement_levels() -> None:
     levels = {p.name: p.enforcement_level for p in POLICIES}
     assert levels.pop("ha-in-production") == EnforcementLevel.ADVISORY
+    assert levels.pop("force-scale-down-in-production") == EnforcementLevel.ADVISORY
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
 
 
@@ -204,6 +207,40 @@ def test_rest_exposure_rule_and_its_config(stacks: dict[str, list[dict[str, Any]
     rpc = of_kind(stacks["dev"], "Service", "-jobmanager")
     rpc["spec"]["type"] = service_type  # not the REST API: another rule's business
     assert resource_violations("flink-rest-not-exposed", rpc) == []
+
+
+@pytest.mark.parametrize(("port", "what"), [(8082, "History Server"), (8083, "SQL Gateway")])
+def test_the_other_web_endpoints_are_not_exposed_either(stacks: dict[str, list[dict[str, Any]]], port: int, what: str) -> None:
+    service = of_kind(stacks["dev"], "Service", "-rest")
+    service["spec"]["type"] = "LoadBalancer"
+    service["spec"]["ports"] = [{"name": "http", "port": port, "targetPort": "http"}]
+    (found,) = resource_violations("flink-rest-not-exposed", service)
+    assert f"Service exposes the Flink {what}" in found and "as LoadBalancer" in found
+    assert resource_violations("flink-rest-not-exposed", service, config={"allowExposedRest": True}) == []
+
+
+def _scaling_guard(namespace: str, cluster: str, *, force: bool) -> dict[str, Any]:
+    return {
+        "kind": "TaskManagerScaling",
+        "metadata": {"name": f"{cluster}-taskmanager-scaling"},
+        "access": {"cluster": cluster, "namespace": namespace, "port": 8081, "selector": "a=b"},
+        "replicas": 2,
+        "slots": 2,
+        "forceScaleDown": force,
+    }
+
+
+def test_force_scale_down_is_advised_against_only_in_production(stacks: dict[str, list[dict[str, Any]]]) -> None:
+    prod, dev = stacks["prod"], stacks["dev"]
+    prod_tm, dev_tm = of_kind(prod, "Deployment", "-taskmanager"), of_kind(dev, "Deployment", "-taskmanager")
+    in_prod = (prod_tm["metadata"]["namespace"], prod_tm["metadata"]["labels"]["app.kubernetes.io/instance"])
+    in_dev = (dev_tm["metadata"]["namespace"], dev_tm["metadata"]["labels"]["app.kubernetes.io/instance"])
+    assert stack_violations("force-scale-down-in-production", [*prod, _scaling_guard(*in_prod, force=False)]) == []
+    assert stack_violations("force-scale-down-in-production", [*dev, _scaling_guard(*in_dev, force=True)]) == []
+    assert stack_violations("force-scale-down-in-production", [*prod, _scaling_guard(*in_prod, force=True)]) == [
+        f"cluster '{in_prod[1]}' in environment 'production' sets taskManager.forceScaleDown: "
+        "a scale-down may take slots running jobs hold"
+    ]
 
 
 def test_namespace_rule(stacks: dict[str, list[dict[str, Any]]]) -> None:

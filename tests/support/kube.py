@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import time
@@ -170,3 +171,39 @@ def http_get_json(port: int, path: str, attempts: int = 60) -> Any:
             error = failure
             time.sleep(1)
     raise AssertionError(f"GET {path} never answered: {error}")
+
+
+FLINK_UID = 9999
+
+
+def provide_namespace_and_volume(kube: Kube, namespace_name: str, directory: Path, claim: str = "flink-state") -> None:
+    """What a platform team provides for createNamespace: false and storage.sharedVolume: the namespace and a
+    ReadWriteMany claim, bound to a hostPath PersistentVolume on `directory` that the flink user owns."""
+    directory.mkdir(parents=True)
+    os.chown(directory, FLINK_UID, FLINK_UID)
+    volume_name = f"{namespace_name}-state"
+    volume = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": volume_name},
+        "spec": {
+            "capacity": {"storage": "1Gi"},
+            "accessModes": ["ReadWriteMany"],
+            "storageClassName": "",
+            "hostPath": {"path": str(directory), "type": "Directory"},
+            "claimRef": {"namespace": namespace_name, "name": claim},
+        },
+    }
+    pvc = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": claim, "namespace": namespace_name},
+        "spec": {
+            "accessModes": ["ReadWriteMany"],
+            "storageClassName": "",
+            "volumeName": volume_name,
+            "resources": {"requests": {"storage": "1Gi"}},
+        },
+    }
+    kube.apply(namespace(namespace_name), volume, pvc)
+    kube.wait(namespace_name, "jsonpath={.status.phase}=Bound", f"pvc/{claim}", timeout=60)
