@@ -2,7 +2,9 @@
 
 For each release, its Flink home (tools/flink_dist.py, from PyPI) is scanned by
 OptionCatalogue.java for every static ConfigOption of the jars in lib/, opt/ and
-plugins/: its key and fallback keys. The sorted keys are written to
+plugins/: its key and fallback keys. opt/ gets the SQL Gateway's jar first, which the
+PyPI packages lack (tools/flink_dist.py fetches it), so the result does not depend on
+whether something fetched it before. The sorted keys are written to
 components/flink/catalogue/<major>.<minor>.txt, which the validator reads
 (components/flink/catalogue.py). With --check nothing is written: the exit status says
 whether the committed catalogue equals what the jars define (the real-Flink tier runs it).
@@ -17,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from components.flink.catalogue import CATALOGUE_DIR, catalogue_file, catalogue_header
-from tools.flink_dist import flink_home
+from tools.flink_dist import flink_home, sql_gateway_jar
 
 SOURCE = Path(__file__).with_name("OptionCatalogue.java")
 
@@ -25,6 +27,7 @@ SOURCE = Path(__file__).with_name("OptionCatalogue.java")
 def extract(version: str) -> list[str]:
     """The sorted keys the release's ConfigOptions define (keys and fallback keys)."""
     home = flink_home(version)
+    sql_gateway_jar(version)
     jars = sorted(str(jar) for part in ("lib", "opt", "plugins") for jar in (home / part).rglob("*.jar"))
     with tempfile.TemporaryDirectory() as classes:
         subprocess.run(["javac", "-d", classes, str(SOURCE)], check=True)
