@@ -10,10 +10,12 @@ BASE ?= main
 
 venv: $(VENV)/.installed .venv-scan/.installed
 
-# Re-install whenever a requirements file changes; pins live in those files only.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Re-install whenever the pins change (pyproject.toml; the requirements files are made from
+# it by tools/pins.py). With uv on PATH, also uv.lock, so Pulumi uses its uv toolchain.
+$(VENV)/.installed: pyproject.toml requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m tools.pins lock
 	touch $@
 
 # Only what the program needs (CI's preview/deploy jobs and the renderer).

@@ -20,6 +20,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,8 +34,10 @@ from tools.stack_files import EXAMPLE_PASSPHRASE, ROOT
 from tools.urn import urn_label
 
 BUILD_SCRIPT = ROOT / "tools" / "toolchain" / "build.sh"
-# What `pulumi up` needs of the repository: the program, its stacks and the policy pack.
-PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "requirements.txt", "components", "stacks", "policy")
+# What `pulumi up` needs of the repository: the program, its stacks, the policy pack and the pins.
+PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "pyproject.toml", "requirements.txt", "components", "stacks", "policy")
+# Made on this machine, never committed, copied when present: uv's lock (tools/pins.py).
+LOCAL_FILES = ("uv.lock",)
 DEFAULT_TIMEOUT = 600
 
 
@@ -65,10 +68,15 @@ class Toolchain:
         return cls(pulumi=toolchain_path("pulumi", "pulumi"), pulumi_home=toolchain_path("pulumi-home", "pulumi"))
 
     def environment(self) -> dict[str, str]:
-        """The CLI on PATH, its own PULUMI_HOME, no update check, no plugin downloads, no Pulumi Cloud token."""
+        """The CLI on PATH, its own PULUMI_HOME, no update check, no plugin downloads, no Pulumi Cloud token.
+
+        This virtualenv's `bin` is on PATH too: with a uv.lock, the language host runs the
+        uv of requirements-dev.txt (tools/pins.py).
+        """
+        path = os.pathsep.join([str(self.pulumi.parent), str(Path(sys.prefix) / "bin"), os.environ.get("PATH", "")])
         env = {
             **os.environ,
-            "PATH": f"{self.pulumi.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PATH": path,
             "PULUMI_HOME": str(self.pulumi_home),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -188,7 +196,7 @@ class Workspace:
         """The program, stacks and policy pack copied into `directory`; both virtualenvs are `virtualenv`."""
         directory.mkdir(parents=True, exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", "venv", ".venv")
-        for name in PROJECT_FILES:
+        for name in (*PROJECT_FILES, *(name for name in LOCAL_FILES if (ROOT / name).exists())):
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, directory / name, ignore=ignore)
