@@ -83,7 +83,8 @@ def lock(root: Path = ROOT, virtualenv: Path | None = None, uv: str | None = Non
         return "uv is not on PATH: no uv.lock, so Pulumi uses its pip toolchain"
     config = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False).stdout
     env = {**os.environ, **uv_environment(config), "UV_PROJECT_ENVIRONMENT": str(virtualenv or root / ".venv")}
-    for args in (["lock", "--python", sys.executable], ["sync", "--inexact", "--frozen"]):
+    # --compile-bytecode: what uv installs is compiled, as pip compiles what it installs.
+    for args in (["lock", "--python", sys.executable], ["sync", "--inexact", "--frozen", "--compile-bytecode"]):
         result = subprocess.run([uv, *args], cwd=root, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise SystemExit(f"tools.pins: `uv {' '.join(args)}` failed:\n{result.stderr.strip()[-3000:]}")

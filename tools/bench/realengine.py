@@ -10,9 +10,13 @@ One round, repeated and interleaved so every case sees the same machine:
   empty     `pulumi preview` of a Python program that registers nothing, and of one that
             registers one ConfigMap: what the CLI + language host, and then the provider, cost
             before any program of ours runs.
-  traced    one more no-change preview of ours with `--otel-traces`, split into the engine's
-            phases (tools/bench/trace.py); not timed with the others (tracing costs a little).
-Then 50 dev-sized clusters in one stack through `pulumi preview` and `pulumi up`.
+  toolchains the same no-change preview with each of the language host's toolchains
+            (tools/bench/toolchains.py), all three in one virtualenv made from one lock;
+  traced    one more no-change preview of ours and of each toolchain with `--otel-traces`,
+            split into the engine's phases (tools/bench/trace.py); not timed with the others
+            (tracing costs a little).
+Then 1, 10 and 50 dev-sized clusters in one stack: `pulumi preview` from empty, `pulumi up`
+and `kubectl apply --server-side` of the same objects + wait for the Deployments.
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ from typing import Any
 
 import yaml
 
+from tools.bench import toolchains
 from tools.bench.evaluation import many_clusters
 from tools.bench.stats import Sample
-from tools.bench.trace import phases, read_spans
+from tools.bench.trace import phases, read_spans, up_phases
 from tools.engine import Toolchain, Workspace, toolchain_path
-from tools.review.render import render_stack
+from tools.review.render import render_config, render_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "dev"
@@ -91,11 +96,18 @@ class Kubectl:
 
 
 @contextmanager
-def local_cluster() -> Iterator[tuple[Path, str]]:
-    """A kwok-only control plane for the benchmark; yields its kubeconfig and kubectl."""
-    env = {**os.environ, "FLINK_SESSION_CLUSTER": "bench", "KWOK_WORKDIR": tempfile.mkdtemp(prefix="bench-kwok-")}
+def local_cluster(*, kwok_only: bool = True) -> Iterator[tuple[Path, str]]:
+    """A control plane for the benchmark (kwok nodes; with `kwok_only=False` also the real node).
+
+    Yields its kubeconfig and kubectl.
+    """
+    name = "bench" if kwok_only else "bench-node"
+    env = {**os.environ, "FLINK_SESSION_CLUSTER": name, "KWOK_WORKDIR": tempfile.mkdtemp(prefix=f"{name}-kwok-")}
     script = ROOT / "tools" / "localcluster" / "cluster.sh"
-    up = subprocess.run(["bash", str(script), "up", "--kwok-only"], env=env, capture_output=True, text=True, check=True)
+    arguments = ["up", "--kwok-only"] if kwok_only else ["up"]
+    up = subprocess.run(["bash", str(script), *arguments], env=env, capture_output=True, text=True, check=False)
+    if up.returncode != 0:
+        raise SystemExit(f"bench: tools/localcluster/cluster.sh {' '.join(arguments)} failed:\n{up.stderr[-3000:]}")
     kubectl = str(toolchain_path("kubectl"))
     try:
         yield Path(up.stdout.strip().splitlines()[-1]), kubectl
@@ -122,16 +134,31 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+# The checkout as it is: its toolchain is uv when `make venv` made a uv.lock (tools/pins.py), else pip.
+OURS = "ours, as checked out"
+
+
+def checkout_toolchain() -> str:
+    return "uv" if (ROOT / "uv.lock").exists() else "pip"
+
+
 @dataclass
 class EngineResults:
     cases: dict[str, Sample]
-    phases: dict[str, Sample]
-    scale: dict[str, Sample]
-    scale_clusters: int
+    toolchains: dict[str, Sample]
+    # per traced program (OURS, then each toolchain): phase -> seconds
+    phases: dict[str, dict[str, Sample]]
+    # per cluster count: case -> seconds
+    scale: dict[int, dict[str, Sample]]
+    # one traced `pulumi up` of the largest count (tools/bench/trace.py up_phases)
+    scale_trace: dict[str, float]
     resources_per_cluster: int
 
 
-def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
+SCALE_CASES = ("pulumi preview (from empty)", "pulumi up", "kubectl apply --server-side + wait Available")
+
+
+def run(rounds: int, scale_sizes: tuple[int, ...], scale_rounds: int) -> EngineResults:
     toolchain = Toolchain.load()
     cases = {
         name: Sample()
@@ -172,8 +199,14 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
             compileall.compile_dir(workspace.directory, quiet=1)
         typed.config_set(STACK, "cluster.namespace", "flink-typed")
         typed.up(STACK)
+        variants = _toolchain_variants(work, toolchain, kubeconfig)
+        by_toolchain = {name: Sample() for name in variants}
         slots = iter(["3", "2"] * rounds)
-        traced: dict[str, Sample] = {}
+        traced: dict[str, dict[str, Sample]] = {OURS: {}, **{name: {} for name in variants}}
+
+        def trace(name: str, workspace: Workspace) -> None:
+            for phase, seconds in _traced_preview(workspace, work / "trace.json").items():
+                traced[name].setdefault(phase, Sample()).seconds.append(seconds)
 
         def record(name: str, action: Callable[[], object]) -> None:
             cases[name].seconds.append(timed(action))
@@ -182,8 +215,7 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
         for _ in range(rounds):
             record("ours: pulumi up (from empty)", lambda: ours.cli("up", "--yes", "--skip-preview", stack=STACK))
             record("ours: pulumi preview (no change)", lambda: ours.cli("preview", stack=STACK))
-            for phase, seconds in _traced_preview(ours, work / "trace.json").items():
-                traced.setdefault(phase, Sample()).seconds.append(seconds)
+            trace(OURS, ours)
             ours.config_set(STACK, "cluster.taskManager.slots", next(slots))
             record("ours: pulumi up (one setting changed)", lambda: ours.cli("up", "--yes", "--skip-preview", stack=STACK))
             record("ours: pulumi destroy", lambda: ours.cli("destroy", "--yes", "--skip-preview", stack=STACK))
@@ -196,23 +228,62 @@ def run(rounds: int, scale_clusters: int, scale_rounds: int) -> EngineResults:
             record("empty program: pulumi preview", lambda: empty.cli("preview", stack=STACK))
             record("one ConfigMap: pulumi preview", lambda: one.cli("preview", stack=STACK))
             record("typed classes: pulumi preview (no change)", lambda: typed.cli("preview", stack=STACK))
+            for name, variant in variants.items():
+                by_toolchain[name].seconds.append(timed(lambda: variant.cli("preview", stack=STACK)))  # noqa: B023
+                trace(name, variant)
 
-        scale = {
-            f"{scale_clusters} clusters: pulumi preview (from empty)": Sample(),
-            f"{scale_clusters} clusters: pulumi up": Sample(),
-        }
-        config = many_clusters(scale_clusters)
-        text = yaml.safe_dump({"config": {f"flink-session:{k}": v for k, v in config.items()}})
-        ours.add_stack("scale", text)
-        resources = 0
-        for _ in range(scale_rounds):
-            preview_name, up_name = scale
-            scale[preview_name].seconds.append(timed(lambda: ours.cli("preview", stack="scale")))
-            scale[up_name].seconds.append(timed(lambda: ours.cli("up", "--yes", "--skip-preview", stack="scale")))
+        for workspace in (typed, *variants.values()):
+            workspace.destroy(STACK)
+        scale, scale_trace, resources = _many_clusters(ours, kubectl, scale_sizes, scale_rounds, work / "up-trace.json")
+    return EngineResults(cases, by_toolchain, traced, scale, scale_trace, resources)
+
+
+def _toolchain_variants(work: Path, toolchain: Toolchain, kubeconfig: Path) -> dict[str, Workspace]:
+    """One deployed copy of dev per toolchain (tools/bench/toolchains.py), each in a namespace of its own."""
+    lock, runtime_venv = toolchains.locked_virtualenv(work)
+    variants = {}
+    for index, name in enumerate(toolchains.VARIANTS):
+        variant = toolchains.variant(
+            name, work / f"toolchain-{index}", toolchain=toolchain, kubeconfig=kubeconfig, lock=lock, virtualenv=runtime_venv
+        )
+        compileall.compile_dir(variant.directory, quiet=1)
+        variant.add_stack(STACK)
+        variant.config_set(STACK, "cluster.namespace", f"flink-toolchain-{index}")
+        variant.cli("up", "--yes", "--skip-preview", stack=STACK)
+        variants[name] = variant
+    return variants
+
+
+def _many_clusters(
+    ours: Workspace, kubectl: Kubectl, sizes: tuple[int, ...], rounds: int, trace_path: Path
+) -> tuple[dict[int, dict[str, Sample]], dict[str, float], int]:
+    """Each size once per round, the sizes interleaved: preview from empty, up, destroy; then kubectl.
+
+    Then one traced `pulumi up` of the largest size.
+    """
+    scale = {size: {case: Sample() for case in SCALE_CASES} for size in sizes}
+    manifests = {}
+    for size in sizes:
+        config = many_clusters(size)
+        stack = f"scale-{size}"
+        ours.add_stack(stack, yaml.safe_dump({"config": {f"flink-session:{k}": v for k, v in config.items()}}))
+        manifests[size] = render_config(stack, config)
+    resources = 0
+    preview, up, apply = SCALE_CASES
+    for _ in range(rounds):
+        for size in sizes:
+            stack = f"scale-{size}"
+            scale[size][preview].seconds.append(timed(lambda: ours.cli("preview", stack=stack)))  # noqa: B023
+            scale[size][up].seconds.append(timed(lambda: ours.cli("up", "--yes", "--skip-preview", stack=stack)))  # noqa: B023
             # a child's URN type is `<parent type>$kubernetes:<group/version>:<Kind>`
-            resources = len([u for u in ours.urns("scale") if "$kubernetes:" in u.split("::")[2]])
-            ours.destroy("scale")
-    return EngineResults(cases, traced, scale, scale_clusters, resources // scale_clusters)
+            resources = len([u for u in ours.urns(stack) if "$kubernetes:" in u.split("::")[2]]) // size
+            ours.destroy(stack)
+            scale[size][apply].seconds.append(timed(lambda: _kubectl_apply(kubectl, manifests[size], all_namespaces=True)))  # noqa: B023
+            _check(kubectl("delete", "-f", "-", "--wait=true", stdin=manifests[size]))
+    largest = f"scale-{max(sizes)}"
+    ours.cli("up", "--yes", "--skip-preview", "--otel-traces", f"file://{trace_path}", stack=largest)
+    ours.destroy(largest)
+    return scale, up_phases(read_spans(trace_path)), resources
 
 
 def _traced_preview(workspace: Workspace, path: Path) -> dict[str, float]:
@@ -226,9 +297,10 @@ def _check(result: subprocess.CompletedProcess[str]) -> None:
         raise SystemExit(f"bench: {' '.join(map(str, result.args))} failed:\n{result.stderr}")
 
 
-def _kubectl_apply(kubectl: Kubectl, manifests: str) -> None:
+def _kubectl_apply(kubectl: Kubectl, manifests: str, *, all_namespaces: bool = False) -> None:
     _check(kubectl("apply", "--server-side", "-f", "-", stdin=manifests))
-    _check(kubectl("-n", NAMESPACE, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=120s"))
+    where = ["--all-namespaces"] if all_namespaces else ["-n", NAMESPACE]
+    _check(kubectl(*where, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=300s"))
 
 
 def _kubectl_diff(kubectl: Kubectl, manifests: str) -> None:
@@ -238,8 +310,14 @@ def _kubectl_diff(kubectl: Kubectl, manifests: str) -> None:
 
 
 def as_json(results: EngineResults) -> dict[str, Any]:
-    return {name: sample.seconds for name, sample in {**results.cases, **results.phases, **results.scale}.items()}
+    return {
+        "cases": {name: sample.seconds for name, sample in results.cases.items()},
+        "toolchains": {name: sample.seconds for name, sample in results.toolchains.items()},
+        "phases": {name: {p: s.seconds for p, s in phases.items()} for name, phases in results.phases.items()},
+        "scale": {size: {c: s.seconds for c, s in cases.items()} for size, cases in results.scale.items()},
+        "scale_trace": results.scale_trace,
+    }
 
 
 if __name__ == "__main__":  # a quick look: `python -m tools.bench.realengine`
-    print(json.dumps(as_json(run(rounds=1, scale_clusters=5, scale_rounds=1)), indent=2))
+    print(json.dumps(as_json(run(rounds=1, scale_sizes=(1, 3), scale_rounds=1)), indent=2))

@@ -3,10 +3,11 @@
 `pulumi preview --otel-traces file://<path>` writes the spans of the CLI, the Python
 language host, the Python SDK and the providers as OTLP JSON, one batch per line. The
 phases below follow the engine's critical path: before the program starts, the CLI asks
-the language host `About` (the Python and pip versions, each a subprocess) and
-`GetRequiredPackages` (`pip list` and a look for each package's `pulumi-plugin.json`),
-one after the other; then the program runs, while the engine starts the Kubernetes
-provider and diffs each registered object in parallel with it.
+the language host `About` (Python's version and path, and with the `pip` toolchain pip's
+version: each a subprocess) and `GetRequiredPackages` (the package list, from `pip list`
+or from `uv.lock`, and a look for each package's `pulumi-plugin.json`), one after the
+other; then the program runs, while the engine starts the Kubernetes provider and diffs
+each registered object in parallel with it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from typing import Any
 
 CLI = "pulumi-cli"
 SDK = "pulumi-sdk-python"
+ABOUT = "language host About (Python's version and path; pip's)"
+REQUIRED_PACKAGES = "language host GetRequiredPackages (package list, plugin lookup)"
+EVALUATION = "program evaluation, to its first Kubernetes object"
+WHOLE = "whole command"
+DIFFS = "of which: object diffs, summed"
 
 
 @dataclass(frozen=True)
@@ -89,15 +95,51 @@ def phases(spans: list[Span]) -> dict[str, float]:
     last_diff = max(span.end_ns for span in diffs)
     configure = _only(spans, CLI, "pulumirpc.ResourceProvider/Configure")
     return {
-        "language host About (python and pip versions)": about.seconds,
-        "language host GetRequiredPackages (pip list, plugin lookup)": packages.seconds,
+        ABOUT: about.seconds,
+        REQUIRED_PACKAGES: packages.seconds,
         "Python start and the SDK, to its first request": (first_request - run.start_ns) / 1e9,
-        "program evaluation, to its first Kubernetes object": (provider.start_ns - first_request) / 1e9,
+        EVALUATION: (provider.start_ns - first_request) / 1e9,
         "provider start, registrations, checks and diffs": (last_diff - provider.start_ns) / 1e9,
         "program and language host exit": (run.end_ns - last_diff) / 1e9,
         "rest of the CLI (start, state, plan, output)": command.seconds - about.seconds - packages.seconds - run.seconds,
-        "whole command": command.seconds,
+        WHOLE: command.seconds,
         "of which: provider process start": provider.seconds,
         "of which: provider Configure (connects to the cluster)": configure.seconds,
-        "of which: object diffs, summed": sum(span.seconds for span in diffs),
+        DIFFS: sum(span.seconds for span in diffs),
+    }
+
+
+# up_phases entries that are counts, not seconds.
+UP_COUNTS = ("provider creates, most at once", "provider creates")
+
+
+def up_phases(spans: list[Span]) -> dict[str, float]:
+    """Where one `pulumi up` of many objects spends its time: the program's run and the provider's creates.
+
+    Creates run in parallel, so besides their sum this gives the wall time during which at
+    least one was running and how many ran at once at most.
+    """
+    command = _only(spans, CLI, "pulumi")
+    run = _only(spans, CLI, "pulumirpc.LanguageRuntime/Run")
+    creates = sorted(
+        (
+            (span.start_ns, span.end_ns)
+            for span in spans
+            if span.service == CLI and span.name == "pulumirpc.ResourceProvider/Create"
+        ),
+    )
+    covered, most, end = 0, 0, 0
+    for start, stop in creates:
+        covered += max(0, stop - max(start, end))
+        end = max(end, stop)
+        most = max(most, sum(1 for other_start, other_stop in creates if other_start <= start < other_stop))
+    first_create = creates[0][0] if creates else run.start_ns
+    return {
+        WHOLE: command.seconds,
+        "program run (the language host's Run, registrations included)": run.seconds,
+        "from the start to the first create": (first_create - command.start_ns) / 1e9,
+        "provider creates, summed": sum(stop - start for start, stop in creates) / 1e9,
+        "provider creates, wall time with at least one running": covered / 1e9,
+        "provider creates, most at once": float(most),
+        "provider creates": float(len(creates)),
     }

@@ -69,6 +69,11 @@ def render_stack(stack: str, root: Path = ROOT) -> str:
     return _render_text(stack, stack_resolutions(stack, root))
 
 
+def render_config(stack: str, config: dict[str, Any]) -> str:
+    """The rendered objects of a stack whose configuration is given (`{"cluster": ...}` or `{"clusters": ...}`)."""
+    return _render_text(stack, parse_stack_config(config))
+
+
 def render_with_warnings(stack: str, root: Path = ROOT) -> tuple[str, tuple[str, ...]]:
     """The rendered stack and the warnings `pulumi preview` logs for it (in the program's order)."""
     resolutions = stack_resolutions(stack, root)
