@@ -300,7 +300,7 @@ def _check(result: subprocess.CompletedProcess[str]) -> None:
 def _kubectl_apply(kubectl: Kubectl, manifests: str, *, all_namespaces: bool = False) -> None:
     _check(kubectl("apply", "--server-side", "-f", "-", stdin=manifests))
     where = ["--all-namespaces"] if all_namespaces else ["-n", NAMESPACE]
-    _check(kubectl(*where, "wait", "--for=condition=Available", "deployment", "--all", "--timeout=300s"))
+    _check(kubectl("wait", *where, "--for=condition=Available", "deployment", "--all", "--timeout=300s"))
 
 
 def _kubectl_diff(kubectl: Kubectl, manifests: str) -> None:

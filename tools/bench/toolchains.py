@@ -68,7 +68,8 @@ def locked_virtualenv(scratch: Path) -> tuple[Path, Path]:
     _uv("lock", "--python", sys.executable, cwd=project, env=uv_environment(pip_config()))
     virtualenv = scratch / "runtime-venv"
     _uv("venv", "--seed", "--python", sys.executable, str(virtualenv), cwd=project)
-    _uv("sync", "--frozen", "--inexact", cwd=project, env={"UV_PROJECT_ENVIRONMENT": str(virtualenv)})
+    # compiled as pip compiles what it installs (this machine sets PYTHONDONTWRITEBYTECODE)
+    _uv("sync", "--frozen", "--inexact", "--compile-bytecode", cwd=project, env={"UV_PROJECT_ENVIRONMENT": str(virtualenv)})
     return project, virtualenv
 
 
