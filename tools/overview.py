@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from components.jobs.access import RestAccess, rest_api
@@ -24,12 +25,16 @@ from components.model.naming import JOBMANAGER, ClusterNames
 WAIT_SECONDS = 180
 
 
-def overview(name: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """The cluster's /overview once every slot of the stack has registered (FlinkError after WAIT_SECONDS)."""
-    names = ClusterNames(cluster=name, namespace=summary["namespace"])
+def rest_access(name: str, namespace: str, kubeconfig: str | None = None) -> RestAccess:
+    """How the job resources reach cluster `name`'s REST API: its JobManager pods, through the Kubernetes API."""
+    names = ClusterNames(cluster=name, namespace=namespace)
     selector = ",".join(f"{key}={value}" for key, value in names.selector_labels(JOBMANAGER).items())
-    access = RestAccess(cluster=name, namespace=summary["namespace"], selector=selector, port=ports.REST)
-    deadline = time.monotonic() + WAIT_SECONDS
+    return RestAccess(cluster=name, namespace=namespace, selector=selector, port=ports.REST, kubeconfig=kubeconfig)
+
+
+def wait_for_overview(access: RestAccess, done: Callable[[dict[str, Any]], bool], timeout: float, what: str) -> dict[str, Any]:
+    """GET /overview until `done` says it shows `what` (FlinkError after `timeout` s); unreachable is not yet."""
+    deadline = time.monotonic() + timeout
     last: dict[str, Any] = {}
     while time.monotonic() < deadline:
         try:
@@ -37,10 +42,17 @@ def overview(name: str, summary: dict[str, Any]) -> dict[str, Any]:
                 last = rest.overview()
         except FlinkError:
             last = {}
-        if last.get("slots-total") == summary["totalSlots"]:
+        if done(last):
             return last
-        time.sleep(2)
-    raise FlinkError(f"cluster {name}: GET /overview did not show {summary['totalSlots']} slots within {WAIT_SECONDS} s: {last}")
+        time.sleep(0.5)
+    raise FlinkError(f"cluster {access.cluster}: GET /overview did not show {what} within {timeout:.0f} s: {last}")
+
+
+def overview(name: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """The cluster's /overview once every slot of the stack has registered (FlinkError after WAIT_SECONDS)."""
+    slots = summary["totalSlots"]
+    access = rest_access(name, summary["namespace"])
+    return wait_for_overview(access, lambda shown: shown.get("slots-total") == slots, WAIT_SECONDS, f"{slots} slots")
 
 
 def main() -> int:

@@ -22,15 +22,13 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from components.jobs.access import RestAccess, rest_api
-from components.jobs.rest import FlinkError
-from components.model import ports
-from components.model.naming import JOBMANAGER, TASKMANAGER, ClusterNames
+from components.jobs.access import RestAccess
+from components.model.naming import TASKMANAGER, ClusterNames
 from tools.bench.realengine import Kubectl, local_cluster, timed
 from tools.bench.stats import Sample
 from tools.engine import Toolchain, Workspace
+from tools.overview import rest_access, wait_for_overview
 from tools.stack_files import stack_config
 
 STACK = "dev"
@@ -60,20 +58,12 @@ def _log_time(line: str) -> float | None:
     return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC).timestamp()
 
 
-def _wait_for_slots(access: RestAccess, slots: int, timeout: float = 300) -> float:
-    """The wall-clock time at which /overview first showed `slots` slots in all."""
-    deadline = time.monotonic() + timeout
-    last: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        try:
-            with rest_api(access) as rest:
-                last = rest.overview()
-        except FlinkError:
-            last = {}
-        if last.get("slots-total") == slots and last.get("slots-available") == slots:
-            return time.time()
-        time.sleep(0.25)
-    raise SystemExit(f"bench: /overview never showed {slots} slots: {last}")
+def _wait_for_slots(access: RestAccess, slots: int) -> float:
+    """The wall-clock time at which /overview first showed `slots` slots in all, every one free."""
+    wait_for_overview(
+        access, lambda shown: shown.get("slots-total") == shown.get("slots-available") == slots, 300, f"{slots} free slots"
+    )
+    return time.time()
 
 
 def _last_taskmanager(kubectl: Kubectl, names: ClusterNames, since: float) -> dict[str, float]:
@@ -126,16 +116,13 @@ def run(rounds: int) -> dict[str, dict[str, Sample]]:
     replicas = int(cluster["taskManager"].get("replicas", 1))
     slots = int(cluster["taskManager"]["slots"])
     names = ClusterNames(cluster=cluster["name"], namespace=cluster["namespace"])
-    selector = ",".join(f"{key}={value}" for key, value in names.selector_labels(JOBMANAGER).items())
     results: dict[str, dict[str, Sample]] = {"up from empty": {}, "slot change": {}}
     with (
         local_cluster(kwok_only=False) as (kubeconfig, kubectl_binary),
         tempfile.TemporaryDirectory(prefix="bench-node-") as scratch,
     ):
         kubectl = Kubectl(kubectl_binary, kubeconfig)
-        access = RestAccess(
-            cluster=names.cluster, namespace=names.namespace, selector=selector, port=ports.REST, kubeconfig=str(kubeconfig)
-        )
+        access = rest_access(names.cluster, names.namespace, kubeconfig=str(kubeconfig))
         workspace = Workspace.copy_of_project(Path(scratch) / "ours", toolchain, kubeconfig, Path(sys.prefix))
         workspace.add_stack(STACK)
         for _ in range(rounds):
