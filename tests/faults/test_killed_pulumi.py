@@ -115,7 +115,9 @@ def recovered(workspace: Workspace, stack: str, *extra: str) -> str:
 
 
 def state_job(workspace: Workspace, stack: str) -> dict[str, Any]:
-    (job,) = [r["outputs"] for r in workspace.export(stack)["resources"] if r["type"] == "pulumi-python:dynamic:Resource"]
+    """The one job's state (the cluster's other dynamic resource, the scaling guard, holds no job id)."""
+    resources = workspace.export(stack)["resources"]
+    (job,) = [r["outputs"] for r in resources if r["type"] == "pulumi-python:dynamic:Resource" and "jobId" in r["outputs"]]
     return dict(job)
 
 
