@@ -234,13 +234,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--skip-tiers", action="store_true", help="do not time the test tiers")
     parser.add_argument("--skip-node", action="store_true", help="do not start the real node (it needs root)")
+    parser.add_argument("--engine-rounds", type=int, default=5, help="rounds of the real engine's cases")
+    parser.add_argument("--scale-rounds", type=int, default=3, help="rounds of 1, 10 and 50 clusters")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     options = parser.parse_args()
     runs = options.runs or (3 if options.quick else 7)
 
-    engine = None if options.quick else realengine.run(rounds=5, scale_sizes=(1, 10, 50), scale_rounds=3)
     node_rounds = 3
     node = None if options.quick or options.skip_node else realnode.run(rounds=node_rounds)
+    engine = (
+        None
+        if options.quick
+        else realengine.run(rounds=options.engine_rounds, scale_sizes=(1, 10, 50), scale_rounds=options.scale_rounds)
+    )
 
     stacks = {stack: stack_config(stack) for stack in STACKS}
     cases: dict[str, Callable[[], tuple[float, int]]] = {
@@ -270,7 +276,8 @@ def main() -> int:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}. "
         + ", ".join(f"{k} {v}" for k, v in versions().items())
         + ", Pulumi CLI and pulumi-resource-kubernetes from tools/toolchain/versions.env. Each figure: median "
-        "(min–max) of interleaved runs: 5 rounds for the real engine, 3 for 50 clusters, "
+        f"(min–max) of interleaved runs: {options.engine_rounds} rounds for the real engine, {options.scale_rounds} for "
+        "1, 10 and 50 clusters, "
         f"{runs} fresh processes under mocks. The real engine's copies of the program are byte-compiled first, as "
         "after a user's first run (this machine sets PYTHONDONTWRITEBYTECODE).",
         "",
