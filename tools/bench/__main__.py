@@ -144,7 +144,7 @@ def engine_section(results: realengine.EngineResults) -> list[str]:
         "### The language host's toolchain",
         "",
         "The same no-change preview of dev, interleaved with the rows above, in three copies of the project that "
-        "differ only in the toolchain, all in one runtime virtualenv made from one `uv lock` of requirements.txt "
+        "differ only in the toolchain, all in one runtime virtualenv made from one `uv lock` of pyproject.toml's runtime pins "
         "(tools/bench/toolchains.py). The `ours` rows above run the checkout as it is, in the development "
         f"virtualenv (tests and linters too) that `make venv` makes: here with the {realengine.checkout_toolchain()} "
         "toolchain.",
@@ -353,9 +353,10 @@ def analysis(engine: realengine.EngineResults | None, node: dict[str, dict[str, 
             "`python -m pip --version` and `python -m pip list` before any code of ours "
             f"(`About` and `GetRequiredPackages`: {host(pip):.2f} s in the trace). With `uv` it reads `uv.lock` and "
             f"runs `uv sync --inexact`, a no-op when `.venv` matches the lock ({host(uv):.2f} s). Interleaved, that "
-            f"takes {saved:.2f} s off every preview. A lock without `pyproject.toml` skips the sync too, but "
-            "`pulumi about` then cannot list the direct dependencies and the lock has no source of its own, for "
-            f"{engine.toolchains[toolchains.UV_SYNC].median() - engine.toolchains[toolchains.UV_LOCK_ONLY].median():+.2f} s. "
+            f"takes {saved:.2f} s off every preview. The sync costs "
+            f"{engine.toolchains[toolchains.UV_SYNC].median() - engine.toolchains[toolchains.UV_LOCK_ONLY].median():.2f} s "
+            "of what uv could save: a lock without `pyproject.toml` would skip it, but `pulumi about` then cannot list "
+            "the direct dependencies and the lock would have no source of its own. "
             "So the checkout uses uv whenever `make venv` made a lock (docs/development.md#dependencies); the lock "
             "names the index it came from, so it is made locally and not committed, and pip users keep pip.",
             "- **What is the engine's.** In ours, "
@@ -371,7 +372,10 @@ def analysis(engine: realengine.EngineResults | None, node: dict[str, dict[str, 
             f"`Run`, registrations included) {program_run:.1f} s, "
             f"the first create after {up_trace['from the start to the first create']:.1f} s, and "
             f"{up_trace['provider creates']:.0f} creates that sum to {up_trace['provider creates, summed']:.1f} s but "
-            f"overlap, at most {up_trace['provider creates, most at once']:.0f} at once, over {creates_wall:.1f} s. "
+            f"overlap, at most {up_trace['provider creates, most at once']:.0f} at once, over {creates_wall:.1f} s: "
+            f"creates run during only {creates_wall / up_trace[trace.WHOLE]:.0%} of the command, and what fills the "
+            "rest (the provider's checks and diffs, the dynamic resources' calls, the SDK's registrations) is not "
+            "split out yet. "
             "Each object waits only for what it needs (its Namespace; the Deployments for the ConfigMap, "
             "ServiceAccount, RBAC and Secret their pods use, and the scaling guard); the Services skip the "
             "provider's await (`pulumi.com/skipAwait`, components/manifests/services.py: the JobManager "
