@@ -65,10 +65,10 @@ def pip_config() -> str:
     return subprocess.run(command, capture_output=True, text=True, check=False).stdout
 
 
-def uv_environment(pip_config: str) -> dict[str, str]:
+def uv_environment(config: str) -> dict[str, str]:
     """uv's settings for the index pip uses here, from `pip config list` output (`scope.key='value'` lines)."""
     settings: dict[str, str] = {}
-    for line in pip_config.splitlines():
+    for line in config.splitlines():
         key, _, value = line.partition("=")
         name = key.rpartition(".")[2]
         if name in _PIP_TO_UV and value:
@@ -81,8 +81,7 @@ def lock(root: Path = ROOT, virtualenv: Path | None = None, uv: str | None = Non
     uv = uv or shutil.which("uv")
     if uv is None:
         return "uv is not on PATH: no uv.lock, so Pulumi uses its pip toolchain"
-    config = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False).stdout
-    env = {**os.environ, **uv_environment(config), "UV_PROJECT_ENVIRONMENT": str(virtualenv or root / ".venv")}
+    env = {**os.environ, **uv_environment(pip_config()), "UV_PROJECT_ENVIRONMENT": str(virtualenv or root / ".venv")}
     # --compile-bytecode: what uv installs is compiled, as pip compiles what it installs.
     for args in (["lock", "--python", sys.executable], ["sync", "--inexact", "--frozen", "--compile-bytecode"]):
         result = subprocess.run([uv, *args], cwd=root, env=env, capture_output=True, text=True, check=False)
